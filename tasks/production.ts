@@ -1,0 +1,3 @@
+import type { GulpTask } from './support/task.ts';
+
+export const tasks: GulpTask[] = [];

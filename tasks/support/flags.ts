@@ -1,0 +1,62 @@
+import { closest } from '../../lib/did-you-mean.ts';
+import { ProvisioningError } from '../../lib/errors.ts';
+
+export type FlagType = 'string' | 'boolean' | 'number';
+
+export interface FlagSpec {
+  type: FlagType;
+  /** One line for `npx gulp --tasks`. */
+  description: string;
+}
+
+export type FlagSpecs = Record<string, FlagSpec>;
+export type Flags = Record<string, string | boolean | number | undefined>;
+
+/** gulp-cli's own flags: they reach process.argv too and are not ours to judge. */
+const GULP_FLAGS = new Set([
+  'silent', 'cwd', 'gulpfile', 'f', 'tasks', 'T', 'tasks-simple', 'tasks-json', 'depth', 'color', 'no-color',
+  'continue', 'series', 'log-level', 'L', 'compact-tasks', 'sort-tasks', 'preload', 'require', 'verify',
+  'help', 'h', 'version', 'v', 'completion',
+]);
+
+/** Every flag a task of ours takes, filled by `defineTask` so a typo finds its nearest flag. */
+export const KNOWN_FLAGS = new Map<string, FlagSpec>();
+
+/**
+ * Parses `--name value`, `--name=value` and boolean `--name` from gulp's argv. Values come
+ * after the task name (`npx gulp providers:install --provider aws --infra wuji`). An unknown
+ * flag is an error with the nearest known one.
+ */
+export function parseFlags(argv: readonly string[], spec: FlagSpecs): Flags {
+  const flags: Flags = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-') || arg === '-' || arg === '--') continue;
+    const body = arg.replace(/^--?/, '');
+    const eq = body.indexOf('=');
+    const name = eq === -1 ? body : body.slice(0, eq);
+    if (GULP_FLAGS.has(name) || GULP_FLAGS.has(name.replace(/^no-/, ''))) {
+      if (eq === -1 && ['cwd', 'gulpfile', 'f', 'depth', 'preload', 'require', 'completion', 'log-level'].includes(name)) i++;
+      continue;
+    }
+    const known = spec[name] ?? KNOWN_FLAGS.get(name);
+    if (!known) {
+      const near = closest(name, [...new Set([...Object.keys(spec), ...KNOWN_FLAGS.keys()])]);
+      throw new ProvisioningError('INVALID_OPTION', `Cannot use option --${name}: no task takes it`, near ? { hint: `did you mean --${near}?` } : {});
+    }
+    let value: string | boolean | number | undefined;
+    if (known.type === 'boolean') {
+      value = eq === -1 ? true : !['false', '0', 'no'].includes(body.slice(eq + 1));
+    } else {
+      const raw = eq !== -1 ? body.slice(eq + 1) : argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--') ? argv[++i] : undefined;
+      if (raw === undefined) throw new ProvisioningError('INVALID_OPTION', `Cannot use option --${name}: it needs a value`);
+      value = raw;
+      if (known.type === 'number') {
+        value = Number(raw);
+        if (!Number.isFinite(value)) throw new ProvisioningError('INVALID_OPTION', `Cannot use --${name} ${JSON.stringify(raw)}: expected a number`);
+      }
+    }
+    if (name in spec) flags[name] = value;
+  }
+  return flags;
+}

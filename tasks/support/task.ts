@@ -1,0 +1,104 @@
+import { loadConfig } from '../../lib/config/load.ts';
+import type { Config } from '../../lib/config/types.ts';
+import { isProvisioningError, ProblemsError, toProblem, type Problem } from '../../lib/errors.ts';
+import { assertFormat, type OutputFormat } from '../../lib/output/format.ts';
+import { dim, red, yellow } from '../../lib/output/style.ts';
+import { resolveRoot } from '../../lib/root.ts';
+import { KNOWN_FLAGS, parseFlags, type FlagSpecs, type Flags } from './flags.ts';
+
+/** What a task's `run` gets: its flags, the root and config (resolved on first use), and output. */
+export interface TaskContext {
+  flags: Flags;
+  format: OutputFormat;
+  root(): string;
+  config(): Promise<Config>;
+  /** The task's result, on stdout (all that `--silent` leaves there). */
+  out(text: string): void;
+  /** Progress and notes for people, on stderr. */
+  info(text: string): void;
+  warn(text: string): void;
+}
+
+export interface TaskDefinition {
+  name: string;
+  description: string;
+  flags?: FlagSpecs;
+  run(ctx: TaskContext): Promise<void>;
+}
+
+/** The flags every task that reads a provisioning root takes. */
+export const ROOT_FLAGS: FlagSpecs = {
+  base: { type: 'string', description: 'provisioning root (else $PROVISIONING, $PROVISIONING_CONFIG, the current folder)' },
+};
+
+export const FORMAT_FLAG: FlagSpecs = {
+  format: { type: 'string', description: 'table (default), json or yaml' },
+};
+
+type GulpTask = (() => Promise<void>) & { displayName: string; description: string; flags: Record<string, string> };
+
+/** An error gulp logs as one short line (it prints the stack unless showStack is false). */
+class TaskFailed extends Error {
+  readonly showStack = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'TaskFailed';
+  }
+  override toString(): string {
+    return this.message;
+  }
+}
+
+function printProblems(problems: Problem[], format: OutputFormat): void {
+  if (format === 'json' || format === 'yaml') {
+    process.stdout.write(JSON.stringify({ ok: false, problems }, null, 2) + '\n');
+  }
+  for (const p of problems) {
+    const where = p.file ? ` ${dim(`(${[p.file, p.line, p.line !== undefined ? p.column : undefined].filter((x) => x !== undefined).join(':')})`)}` : '';
+    process.stderr.write(`${red('error')} ${p.code}: ${p.message}${where}\n`);
+    if (p.hint) process.stderr.write(`  ${dim('hint:')} ${p.hint}\n`);
+  }
+}
+
+/** Turns a task definition into a gulp task with `description` and `flags` for `gulp --tasks`. */
+export function defineTask(def: TaskDefinition, argv: readonly string[] = process.argv.slice(2)): GulpTask {
+  const specs: FlagSpecs = { ...def.flags };
+  for (const [name, spec] of Object.entries(specs)) KNOWN_FLAGS.set(name, spec);
+
+  const task = async () => {
+    let format: OutputFormat = 'table';
+    try {
+      const flags = parseFlags(argv, specs);
+      if ('format' in specs) format = assertFormat(flags.format);
+      let root: string | undefined;
+      let config: Promise<Config> | undefined;
+      const ctx: TaskContext = {
+        flags,
+        format,
+        root: () => (root ??= resolveRoot({ base: flags.base as string | undefined })),
+        config: () => (config ??= loadConfig({ root: ctx.root() })),
+        out: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+        info: (text) => void process.stderr.write(text + '\n'),
+        warn: (text) => void process.stderr.write(`${yellow('warning')} ${text}\n`),
+      };
+      await def.run(ctx);
+    } catch (error) {
+      if (error instanceof ProblemsError) {
+        printProblems(error.problems, format);
+        throw new TaskFailed(`${def.name}: ${error.message}`);
+      }
+      if (isProvisioningError(error)) {
+        printProblems([toProblem(error)], format);
+        throw new TaskFailed(`${def.name} failed: ${error.code}`);
+      }
+      throw error;
+    }
+  };
+  return Object.assign(task, {
+    displayName: def.name,
+    description: def.description,
+    flags: Object.fromEntries(Object.entries(specs).map(([name, spec]) => [`--${name}`, spec.description])),
+  });
+}
+
+export type { GulpTask };

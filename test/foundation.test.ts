@@ -1,0 +1,87 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { interpolate } from '../lib/config/interpolate.ts';
+import { loadConfig } from '../lib/config/load.ts';
+import { closest } from '../lib/did-you-mean.ts';
+import { ProvisioningError } from '../lib/errors.ts';
+import { assertName } from '../lib/names.ts';
+import { resolveRoot } from '../lib/root.ts';
+import { testdir } from './helpers/testdir.ts';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof ProvisioningError ? error.code : `not coded: ${String(error)}`;
+  }
+  return undefined;
+}
+
+const names = suite('names');
+for (const bad of ['', '../x', 'a/b', '.hidden', '-flag', 'UpCloud', 'a b', 'x\0y', '..']) {
+  names(`refuses ${JSON.stringify(bad)}`, () => assert.is(codeOf(() => assertName('provider', bad)), 'INVALID_NAME'));
+}
+for (const good of ['upcloud', 'aws', 'local', 'my_prov-2', '0day']) {
+  names(`accepts ${good}`, () => assert.is(assertName('infra', good), good));
+}
+names('did you mean finds near names', () => {
+  assert.is(closest('upclod', ['aws', 'local', 'upcloud']), 'upcloud');
+  assert.is(closest('zzzzzz', ['aws', 'local', 'upcloud']), undefined);
+});
+names.run();
+
+const config = suite('config');
+config('interpolates nested placeholders', () => {
+  const out = interpolate({ paths: { base: '/r' }, a: { x: '{{paths.base}}/x', y: '{{a.x}}/y' } });
+  assert.equal(out.a, { x: '/r/x', y: '/r/x/y' });
+});
+config('unknown placeholder names the key', () => {
+  try {
+    interpolate({ a: { x: '{{nope.key}}' } });
+    assert.unreachable();
+  } catch (error) {
+    assert.is((error as ProvisioningError).code, 'CONFIG_INVALID');
+    assert.match((error as Error).message, 'nope.key');
+  }
+});
+config('a cycle is an error', () => {
+  assert.is(codeOf(() => interpolate({ a: { x: '{{a.y}}', y: '{{a.x}}' } })), 'CONFIG_INVALID');
+});
+config('root config overrides defaults key by key', async () => {
+  const root = await testdir({
+    'extensions/providers/.keep': '',
+    'config/config.toml': '[distribution]\npack_path = "{{paths.base}}/out"\n[distribution.metadata]\nlicense = "Apache-2.0"\n',
+  });
+  const cfg = await loadConfig({ root });
+  assert.is(cfg.distribution.packPath, `${root}/out`);
+  assert.is(cfg.distribution.registryPath, `${root}/distribution/registry`);
+  assert.is(cfg.distribution.metadata.license, 'Apache-2.0');
+  assert.is(cfg.distribution.metadata.homepage, 'https://github.com/jesusperezlorenzo/provisioning');
+  assert.is(cfg.nickel.modulesDir, '.nickel-modules');
+});
+config('a malformed config.toml is MANIFEST_PARSE at its line', async () => {
+  const root = await testdir({ 'extensions/providers/.keep': '', 'config/config.toml': '[distribution]\npack_path = \n' });
+  try {
+    await loadConfig({ root });
+    assert.unreachable();
+  } catch (error) {
+    assert.is((error as ProvisioningError).code, 'MANIFEST_PARSE');
+    assert.is((error as ProvisioningError).line, 2);
+  }
+});
+config.run();
+
+const root = suite('root');
+root('--base wins over the environment', async () => {
+  const a = await testdir({ 'extensions/providers/.keep': '' });
+  const b = await testdir({ 'extensions/providers/.keep': '' });
+  assert.is(resolveRoot({ base: a, env: { PROVISIONING: b } }), a);
+  assert.is(resolveRoot({ env: { PROVISIONING: b, PROVISIONING_CONFIG: a } }), b);
+  assert.is(resolveRoot({ env: { PROVISIONING_CONFIG: a } }), a);
+  assert.is(resolveRoot({ env: {}, cwd: b }), b);
+});
+root('a folder without extensions/providers is ROOT_NOT_FOUND', async () => {
+  const empty = await testdir();
+  assert.is(codeOf(() => resolveRoot({ base: empty })), 'ROOT_NOT_FOUND');
+});
+root.run();
