@@ -60,45 +60,55 @@ function printProblems(problems: Problem[], format: OutputFormat): void {
   }
 }
 
+/** Every task defined, by name: the `provisioning` command line runs them too. */
+export const DEFINITIONS = new Map<string, TaskDefinition>();
+
 /** Turns a task definition into a gulp task with `description` and `flags` for `gulp --tasks`. */
-export function defineTask(def: TaskDefinition, argv: readonly string[] = process.argv.slice(2)): GulpTask {
+export function defineTask(def: TaskDefinition): GulpTask {
   const specs: FlagSpecs = { ...def.flags };
   for (const [name, spec] of Object.entries(specs)) KNOWN_FLAGS.set(name, spec);
-
-  const task = async () => {
-    let format: OutputFormat = 'table';
-    try {
-      const flags = parseFlags(argv, specs);
-      if ('format' in specs) format = assertFormat(flags.format);
-      let root: string | undefined;
-      let config: Promise<Config> | undefined;
-      const ctx: TaskContext = {
-        flags,
-        format,
-        root: () => (root ??= resolveRoot({ base: flags.base as string | undefined })),
-        config: () => (config ??= loadConfig({ root: ctx.root() })),
-        out: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
-        info: (text) => void process.stderr.write(text + '\n'),
-        warn: (text) => void process.stderr.write(`${yellow('warning')} ${text}\n`),
-      };
-      await def.run(ctx);
-    } catch (error) {
-      if (error instanceof ProblemsError) {
-        printProblems(error.problems, format);
-        throw new TaskFailed(`${def.name}: ${error.message}`);
-      }
-      if (isProvisioningError(error)) {
-        printProblems([toProblem(error)], format);
-        throw new TaskFailed(`${def.name} failed: ${error.code}`);
-      }
-      throw error;
-    }
-  };
+  DEFINITIONS.set(def.name, def);
+  const task = () => runDefinition(def, process.argv.slice(2));
   return Object.assign(task, {
     displayName: def.name,
     description: def.description,
     flags: Object.fromEntries(Object.entries(specs).map(([name, spec]) => [`--${name}`, spec.description])),
   });
+}
+
+/**
+ * Runs one task with `argv` as its flags: parses them, prints the result or the coded problems,
+ * and rejects with a one-line error (gulp prints no stack for it) when the task failed.
+ */
+export async function runDefinition(def: TaskDefinition, argv: readonly string[]): Promise<void> {
+  const specs: FlagSpecs = { ...def.flags };
+  let format: OutputFormat = 'table';
+  try {
+    const flags = parseFlags(argv, specs);
+    if ('format' in specs) format = assertFormat(flags.format);
+    let root: string | undefined;
+    let config: Promise<Config> | undefined;
+    const ctx: TaskContext = {
+      flags,
+      format,
+      root: () => (root ??= resolveRoot({ base: flags.base as string | undefined })),
+      config: () => (config ??= loadConfig({ root: ctx.root() })),
+      out: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+      info: (text) => void process.stderr.write(text + '\n'),
+      warn: (text) => void process.stderr.write(`${yellow('warning')} ${text}\n`),
+    };
+    await def.run(ctx);
+  } catch (error) {
+    if (error instanceof ProblemsError) {
+      printProblems(error.problems, format);
+      throw new TaskFailed(`${def.name}: ${error.message}`);
+    }
+    if (isProvisioningError(error)) {
+      printProblems([toProblem(error)], format);
+      throw new TaskFailed(`${def.name} failed: ${error.code}`);
+    }
+    throw error;
+  }
 }
 
 export type { GulpTask };
