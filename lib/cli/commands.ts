@@ -1,0 +1,63 @@
+/**
+ * The seed's command line as data: each `provisioning <words…>` command names the task it runs
+ * and the flags its positional arguments fill. Nothing here does any work: `translate.ts` turns
+ * a command line into the task's own flags and the task definition does the rest, so exit codes,
+ * `--format` and coded errors are the gulp task's own.
+ */
+
+export interface Positional {
+  /** Shown in usage as `<name>` (required) or `[name]`. */
+  name: string;
+  /** The task flag it fills: `upcloud` in `providers install upcloud wuji` becomes `--provider upcloud`. */
+  flag: string;
+  required: boolean;
+}
+
+export interface Command {
+  /** The words after `provisioning`, e.g. `['providers', 'install']`. */
+  words: readonly string[];
+  /** The task definition it runs (`DEFINITIONS` in tasks/support/task.ts). */
+  task: string;
+  positionals: readonly Positional[];
+  /** One line for the command table, used when the task is not there to describe itself. */
+  summary: string;
+  /** Example command lines for `--help` and the README. */
+  examples: readonly string[];
+}
+
+const req = (name: string, flag = name): Positional => ({ name, flag, required: true });
+const opt = (name: string, flag = name): Positional => ({ name, flag, required: false });
+
+export const COMMANDS: readonly Command[] = [
+  { words: ['providers', 'list'], task: 'providers:list', positionals: [], summary: 'list every available provider', examples: ['provisioning providers list', 'provisioning providers list --kcl --format json'] },
+  { words: ['providers', 'info'], task: 'providers:info', positionals: [req('provider')], summary: 'show one provider', examples: ['provisioning providers info upcloud'] },
+  { words: ['providers', 'install'], task: 'providers:install', positionals: [req('provider'), req('infra')], summary: 'link a provider into an infra', examples: ['provisioning providers install upcloud wuji', 'provisioning providers install upcloud wuji --version ^0.0.1'] },
+  { words: ['providers', 'remove'], task: 'providers:remove', positionals: [req('provider'), req('infra')], summary: 'undo an install', examples: ['provisioning providers remove upcloud wuji', 'provisioning providers remove upcloud wuji --force'] },
+  { words: ['providers', 'installed'], task: 'providers:installed', positionals: [req('infra')], summary: 'list the providers an infra has', examples: ['provisioning providers installed wuji --format yaml'] },
+  { words: ['providers', 'validate'], task: 'providers:validate', positionals: [opt('infra')], summary: 'check installs (every infra without <infra>)', examples: ['provisioning providers validate wuji', 'provisioning providers validate --production'] },
+  { words: ['providers', 'sync'], task: 'providers:sync', positionals: [opt('infra')], summary: 'rebuild links from providers.manifest.yaml', examples: ['provisioning providers sync wuji'] },
+  { words: ['providers', 'vendor'], task: 'providers:vendor', positionals: [req('provider'), req('infra')], summary: 'pin a packed version into an infra', examples: ['provisioning providers vendor upcloud wuji --version ^0.0.1'] },
+  { words: ['pack', 'core'], task: 'pack:core', positionals: [], summary: 'pack the core schemas', examples: ['provisioning pack core --version 0.0.1'] },
+  { words: ['pack', 'provider'], task: 'pack:provider', positionals: [req('name', 'provider')], summary: 'pack one provider', examples: ['provisioning pack provider upcloud', 'provisioning pack provider upcloud --output dist --version 0.0.2'] },
+  { words: ['pack', 'providers'], task: 'pack:providers', positionals: [], summary: 'pack every provider', examples: ['provisioning pack providers'] },
+  { words: ['pack', 'list'], task: 'pack:list', positionals: [], summary: 'list the packages present', examples: ['provisioning pack list --format json'] },
+  { words: ['pack', 'clean'], task: 'pack:clean', positionals: [], summary: 'keep the newest versions, delete the rest', examples: ['provisioning pack clean --keep-latest 3 --dry-run'] },
+  { words: ['pack', 'verify'], task: 'pack:verify', positionals: [opt('provider')], summary: 'check packages against integrity and signatures', examples: ['provisioning pack verify', 'provisioning pack verify upcloud'] },
+  { words: ['pack', 'publish'], task: 'pack:publish', positionals: [], summary: 'copy packages into a directory registry', examples: ['provisioning pack publish --registry /srv/registry'] },
+  { words: ['pack', 'keygen'], task: 'pack:keygen', positionals: [], summary: 'write a minisign key pair', examples: ['provisioning pack keygen'] },
+  { words: ['watch'], task: 'watch', positionals: [opt('infra')], summary: 're-validate infras when provider files change', examples: ['provisioning watch', 'provisioning watch wuji --debounce 200'] },
+];
+
+/**
+ * Seed spellings of task flags. `--version` is `--ver` for gulp tasks only because gulp-cli
+ * owns `--version`; `--kcl` is the seed's short form of `--lang kcl`.
+ */
+export const FLAG_ALIASES: Readonly<Record<string, { flag: string; value?: string; display?: string }>> = {
+  version: { flag: 'ver', display: '--version RANGE' },
+  kcl: { flag: 'lang', value: 'kcl', display: '--kcl' },
+};
+
+/** The first words of every command (`providers`, `pack`, `watch`). */
+export function groups(): string[] {
+  return [...new Set(COMMANDS.map((c) => c.words[0]!))];
+}
