@@ -38,7 +38,9 @@ export type ErrorCode =
   | 'PRODUCTION_LINK_MODE'
   | 'VERSION_UNPINNED'
   | 'VENDOR_DRIFT'
-  | 'VENDORED_IN_USE';
+  | 'VENDORED_IN_USE'
+  | 'VERSION_MISSING'
+  | 'MODULE_NOT_FOUND';
 
 export interface ErrorDetails {
   /** Shown after the message, e.g. `did you mean "upcloud"?` */

@@ -1,3 +1,167 @@
-import type { GulpTask } from './support/task.ts';
+/**
+ * pack:core, pack:provider, pack:providers, pack:list, pack:clean — flags and output only;
+ * the work is lib/pack/.
+ */
+import { ProblemsError, ProvisioningError } from '../lib/errors.ts';
+import { renderTable, render } from '../lib/output/format.ts';
+import { assertName } from '../lib/names.ts';
+import { cleanPacks, coreTarget, createProgress, listPacks, packAll, packModule, providerTarget, type PackResult } from '../lib/pack/index.ts';
+import { assertVersion } from '../lib/pack/target.ts';
+import { nameForStem, packSettings, planner } from '../lib/pack/from-config.ts';
+import { discoverProviders, findProvider } from '../lib/providers/discover.ts';
+import type { FlagSpecs } from './support/flags.ts';
+import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type TaskContext } from './support/task.ts';
 
-export const tasks: GulpTask[] = [];
+const VER: FlagSpecs = { ver: { type: 'string', description: 'version to pack (semver); default: the manifest\'s [package] version' } };
+const OUTPUT: FlagSpecs = { output: { type: 'string', description: 'folder for the .tar files (default: [distribution] pack_path)' } };
+const WRITE: FlagSpecs = {
+  ...OUTPUT,
+  force: { type: 'boolean', description: 'replace a packed version whose content changed' },
+  sign: { type: 'boolean', description: 'also write <tar>.minisig ([distribution.signing] secret_key)' },
+};
+
+/** `--ver`, validated before any file is read. */
+function versionFlag(ctx: TaskContext): string | undefined {
+  const ver = ctx.flags.ver;
+  return ver === undefined ? undefined : assertVersion(ver, '--ver');
+}
+
+/**
+ * The `--sign` hook: signing (lib/sign/) plugs in here as `afterPack`. Until it does, `--sign`
+ * fails before anything is written rather than leaving unsigned packs behind silently.
+ */
+async function signer(ctx: TaskContext): Promise<((result: PackResult) => Promise<void>) | undefined> {
+  if (ctx.flags.sign !== true) return undefined;
+  throw new ProvisioningError('INVALID_OPTION', 'Cannot use --sign yet: package signing is not available in this build', {
+    hint: 'pack without --sign, then sign the .tar files with minisign',
+  });
+}
+
+async function settingsFor(ctx: TaskContext) {
+  const config = await ctx.config();
+  const afterPack = await signer(ctx);
+  const settings = packSettings(config, { output: ctx.flags.output as string | undefined, force: ctx.flags.force === true });
+  return { config, settings: afterPack ? { ...settings, afterPack } : settings, plans: planner(config) };
+}
+
+const STATUS = { packed: 'packed', replaced: 'replaced', 'up-to-date': 'up to date' } as const;
+
+function printResults(ctx: TaskContext, results: PackResult[]): void {
+  const rows = results.map(({ name, version, status, size, integrity, exported, file }) => ({ name, version, status, size, integrity, exported, file }));
+  ctx.out(render(ctx.format, rows, () => renderTable(rows, [
+    { header: 'module', value: (r) => r.name },
+    { header: 'version', value: (r) => r.version },
+    { header: 'status', value: (r) => STATUS[r.status] },
+    { header: 'size', value: (r) => r.size },
+    { header: 'file', value: (r) => r.file },
+  ])));
+  for (const r of results) for (const s of r.skipped) ctx.warn(`${r.name}: ${s.rel} not packed: ${s.reason}`);
+}
+
+export const packCore = defineTask({
+  name: 'pack:core',
+  description: 'Pack the core schemas module into provisioning_<version>.tar',
+  flags: { ...ROOT_FLAGS, ...VER, ...WRITE, ...FORMAT_FLAG },
+  async run(ctx) {
+    const version = versionFlag(ctx);
+    const { config, settings, plans } = await settingsFor(ctx);
+    const target = await coreTarget(config, { version });
+    const plan = plans.planFor(target);
+    for (const w of plans.warnings()) ctx.warn(w);
+    printResults(ctx, [await packModule({ ...settings, target, plan })]);
+  },
+});
+
+export const packProvider = defineTask({
+  name: 'pack:provider',
+  description: 'Pack one provider into <module>_<version>.tar with its registry metadata',
+  flags: { ...ROOT_FLAGS, provider: { type: 'string', description: 'provider name, e.g. upcloud' }, ...VER, ...WRITE, ...FORMAT_FLAG },
+  async run(ctx) {
+    const name = assertName('provider', ctx.flags.provider);
+    const version = versionFlag(ctx);
+    const { config, settings, plans } = await settingsFor(ctx);
+    const target = providerTarget(await findProvider(config, name), { version });
+    const plan = plans.planFor(target);
+    for (const w of plans.warnings()) ctx.warn(w);
+    printResults(ctx, [await packModule({ ...settings, target, plan })]);
+  },
+});
+
+export const packProviders = defineTask({
+  name: 'pack:providers',
+  description: 'Pack every provider in parallel, skipping those whose pack is up to date',
+  flags: { ...ROOT_FLAGS, ...VER, ...WRITE, ...FORMAT_FLAG },
+  async run(ctx) {
+    const version = versionFlag(ctx);
+    const { config, settings, plans } = await settingsFor(ctx);
+    const providers = await discoverProviders(config);
+    if (providers.length === 0) ctx.warn(`no providers found in ${config.paths.providers}`);
+    const targets = providers.map((p) => ({ name: p.module, resolve: () => providerTarget(p, { version }) }));
+    const progress = createProgress();
+    let warned = false;
+    const { results, problems } = await packAll({
+      ...settings,
+      targets,
+      plan: (t) => plans.planFor(t),
+      onEvent: (event) => {
+        if (!warned && plans.warnings().length > 0) {
+          warned = true;
+          progress.end();
+          for (const w of plans.warnings()) ctx.warn(w);
+        }
+        progress.onEvent(event);
+      },
+    });
+    progress.end();
+    printResults(ctx, results);
+    if (problems.length > 0) throw new ProblemsError(problems, `${problems.length} of ${targets.length} provider(s) failed to pack`);
+  },
+});
+
+export const packList = defineTask({
+  name: 'pack:list',
+  description: 'List the packages present: module, version, size, integrity, created',
+  flags: { ...ROOT_FLAGS, ...FORMAT_FLAG },
+  async run(ctx) {
+    const config = await ctx.config();
+    const rows = await listPacks({ registryDir: config.distribution.registryPath });
+    ctx.out(render(ctx.format, rows, () => rows.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(rows, [
+      { header: 'module', value: (r) => r.module },
+      { header: 'version', value: (r) => r.version },
+      { header: 'size', value: (r) => r.size },
+      { header: 'integrity', value: (r) => r.integrity },
+      { header: 'created', value: (r) => r.created },
+    ])));
+  },
+});
+
+export const packClean = defineTask({
+  name: 'pack:clean',
+  description: 'Keep the N highest versions of each package (semver), delete the rest and their signatures',
+  flags: {
+    ...ROOT_FLAGS,
+    'keep-latest': { type: 'number', description: 'versions kept per module (default 3)' },
+    'dry-run': { type: 'boolean', description: 'show what would be deleted, delete nothing' },
+    ...OUTPUT,
+    ...FORMAT_FLAG,
+  },
+  async run(ctx) {
+    const keep = ctx.flags['keep-latest'] ?? 3;
+    if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0) {
+      throw new ProvisioningError('INVALID_OPTION', `Cannot use --keep-latest ${JSON.stringify(keep)}: expected a whole number >= 0`);
+    }
+    const config = await ctx.config();
+    const { outDir, registryDir, cacheDir } = packSettings(config, { output: ctx.flags.output as string | undefined });
+    const dryRun = ctx.flags['dry-run'] === true;
+    const report = await cleanPacks({ packDir: outDir, registryDir, cacheDir, keepLatest: keep, dryRun, nameFor: nameForStem(config) });
+    const verb = dryRun ? 'would delete' : 'deleted';
+    const rows = report.map((r) => ({ ...r, action: r.action === 'delete' ? verb : r.action }));
+    ctx.out(render(ctx.format, { dryRun, entries: rows }, () => rows.length === 0 ? `no packages in ${outDir}` : renderTable(rows, [
+      { header: 'module', value: (r) => r.name },
+      { header: 'version', value: (r) => r.version },
+      { header: 'action', value: (r) => r.action },
+    ])));
+  },
+});
+
+export const tasks = [packCore, packProvider, packProviders, packList, packClean];

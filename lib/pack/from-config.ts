@@ -1,0 +1,49 @@
+/**
+ * The pack settings a provisioning root's config gives, so every front end (gulp tasks,
+ * scripts, the benchmark) packs the same way.
+ */
+import path from 'node:path';
+import type { Config } from '../config/types.ts';
+import { exportPlan, type ExportPlan } from './export-plan.ts';
+import type { PackModuleOptions } from './pack-module.ts';
+import { CORE_STEM, type PackTarget } from './target.ts';
+
+export interface PackSettingsOptions {
+  /** `--output DIR`, relative to `cwd`. Default: `[distribution] pack_path`. */
+  output?: string | undefined;
+  /** `--force`. Default false. */
+  force?: boolean | undefined;
+  /** Folder `--output` is relative to. Default `process.cwd()`. */
+  cwd?: string;
+}
+
+export type PackSettings = Omit<PackModuleOptions, 'target' | 'plan'>;
+
+export function packSettings(config: Config, { output, force = false, cwd = process.cwd() }: PackSettingsOptions = {}): PackSettings {
+  return {
+    outDir: output !== undefined ? path.resolve(cwd, output) : config.distribution.packPath,
+    registryDir: config.distribution.registryPath,
+    cacheDir: config.distribution.cachePath,
+    info: config.distribution.metadata,
+    force,
+  };
+}
+
+/** Export plans by language, computed once per run (one PATH lookup, one warning). */
+export function planner(config: Config): { planFor(target: PackTarget): ExportPlan; warnings(): string[] } {
+  const plans = new Map<string, ExportPlan>();
+  const planFor = (target: PackTarget) => {
+    let plan = plans.get(target.language);
+    if (!plan) {
+      plan = exportPlan({ bin: config.nickel.bin, mode: config.nickel.export, language: target.language, cwd: config.root });
+      plans.set(target.language, plan);
+    }
+    return plan;
+  };
+  return { planFor, warnings: () => [...new Set([...plans.values()].flatMap((p) => (p.warning ? [p.warning] : [])))] };
+}
+
+/** Metadata name of a tar stem: the core's is `core_package_name`, a provider's its module. */
+export function nameForStem(config: Config): (stem: string) => string {
+  return (stem) => (stem === CORE_STEM ? config[config.language].corePackageName : stem);
+}

@@ -1,0 +1,160 @@
+/**
+ * Packs one module into `<out>/<stem>_<version>.tar` and records it in the registry metadata.
+ * A version is immutable: other bytes under a packed version are `PACK_EXISTS` unless `force`.
+ */
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ProvisioningError } from '../errors.ts';
+import { writeFileAtomic } from '../fs/atomic.ts';
+import { withLock } from '../fs/lock.ts';
+import { buildPack } from './build.ts';
+import { cacheFileFor, contentKey, readCache, statKey, tarIntact, writeCache, type CacheRecord } from './cache.ts';
+import type { ExportPlan } from './export-plan.ts';
+import { buildMetadata, formatCreated, readMetadata, writeMetadata, type PackInfo } from './metadata.ts';
+import { packMtime, sriSha256 } from './rules.ts';
+import { listSources, readSources } from './source.ts';
+import type { PackTarget } from './target.ts';
+
+/** Bumped whenever the tar layout changes, so older cache records stop matching. */
+const PACK_FORMAT = 1;
+
+export type PackStatus = 'packed' | 'up-to-date' | 'replaced';
+
+export interface PackResult {
+  name: string;
+  version: string;
+  file: string;
+  status: PackStatus;
+  size: number;
+  integrity: string;
+  exported: boolean;
+  /** Files left out (links…), for people to see. */
+  skipped: { rel: string; reason: string }[];
+}
+
+export interface PackModuleOptions {
+  target: PackTarget;
+  /** Export decision, from {@link exportPlan}. Required. */
+  plan: ExportPlan;
+  /** Folder the tar goes to (`pack_path` or `--output`). Required. */
+  outDir: string;
+  /** Folder of the metadata files (`registry_path`). Required. */
+  registryDir: string;
+  /** `cache_path`. Required. */
+  cacheDir: string;
+  /** `[distribution.metadata]`. Required. */
+  info: PackInfo;
+  /** Overwrite a packed version whose content changed. Default false. */
+  force?: boolean;
+  /** Entry mtime in seconds. Default: SOURCE_DATE_EPOCH, else the fixed date. */
+  mtime?: number;
+  /** The clock, for `created`. Default `() => new Date()`. */
+  now?: () => Date;
+  /** Runs after a pack is written or found up to date (signing hooks in here). Default none. */
+  afterPack?: (result: PackResult) => Promise<void>;
+}
+
+async function ensureDir(dir: string, what: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+  } catch (error) {
+    throw new ProvisioningError('OUTPUT_UNWRITABLE', `Cannot write ${what} to "${dir}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      file: dir,
+      hint: 'pass --output DIR with a folder you can write, or fix its permissions',
+      cause: error,
+    });
+  }
+}
+
+async function readIfExists(file: string): Promise<Buffer | undefined> {
+  return readFile(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+}
+
+export async function packModule(options: PackModuleOptions): Promise<PackResult> {
+  const { target, plan, outDir, registryDir, cacheDir, info, force = false, now = () => new Date(), afterPack } = options;
+  const mtime = options.mtime ?? packMtime();
+  const tarFile = path.join(outDir, `${target.stem}_${target.version}.tar`);
+  const metaFile = path.join(registryDir, `${target.name}.json`);
+  await ensureDir(outDir, 'packages');
+  await ensureDir(registryDir, 'metadata');
+  await ensureDir(cacheDir, 'the pack cache');
+
+  const settings = JSON.stringify({ PACK_FORMAT, name: target.name, stem: target.stem, version: target.version, mtime, bin: plan.bin ?? null, exports: target.exports ?? null });
+  const { files, skipped } = await listSources(target.dir);
+  const cacheFile = cacheFileFor(cacheDir, tarFile);
+  const record = force ? undefined : await readCache(cacheFile);
+  const base = { name: target.name, version: target.version, file: tarFile, exported: plan.exported, skipped };
+  const sKey = statKey(settings, files);
+
+  const upToDate = async (r: CacheRecord): Promise<PackResult | undefined> => {
+    if (!(await tarIntact(r, tarFile))) return undefined;
+    const entry = (await readMetadata(metaFile))?.versions[target.version];
+    if (entry?.integrity !== r.tar.integrity) return undefined;
+    return { ...base, status: 'up-to-date', size: r.tar.size, integrity: r.tar.integrity, exported: entry.exported };
+  };
+  const finish = async (result: PackResult) => {
+    if (afterPack) await afterPack(result);
+    return result;
+  };
+
+  // 1. Nothing touched since the last run: no file is read.
+  if (record?.statKey === sKey) {
+    const hit = await upToDate(record);
+    if (hit) return finish(hit);
+  }
+  // 2. Same bytes (a touched file, a fresh checkout): hash, but do not rebuild.
+  await readSources(files);
+  const cKey = contentKey(settings, files);
+  if (record?.contentKey === cKey) {
+    const hit = await upToDate(record);
+    if (hit) {
+      await writeCache(cacheFile, { ...record, statKey: sKey });
+      return finish(hit);
+    }
+  }
+  // 3. Build, then write under a per-package lock so two runs cannot interleave.
+  const tar = await buildPack({ target, files, plan, mtime });
+  const integrity = sriSha256(tar);
+  const lockDir = path.join(cacheDir, 'locks', target.stem);
+  await mkdir(lockDir, { recursive: true });
+  const result = await withLock(lockDir, async (): Promise<PackResult> => {
+    const existing = await readIfExists(tarFile);
+    const same = existing !== undefined && existing.equals(tar);
+    if (existing && !same && !force) {
+      throw new ProvisioningError('PACK_EXISTS', `Cannot pack ${target.name} ${target.version}: "${tarFile}" already holds other content, and a packed version is immutable`, {
+        file: tarFile,
+        hint: 'bump [package] version (or pass --ver), or pass --force to replace it',
+      });
+    }
+    const previous = await readMetadata(metaFile);
+    const old = previous?.versions[target.version];
+    const status: PackStatus = same ? 'up-to-date' : existing ? 'replaced' : 'packed';
+    const entry = {
+      package_file: tarFile,
+      integrity,
+      size: tar.length,
+      created: same && old?.integrity === integrity ? old.created : formatCreated(now()),
+      exported: plan.exported,
+    };
+    if (!same) await writeFileAtomic(tarFile, tar);
+    try {
+      if (!same || JSON.stringify(old) !== JSON.stringify(entry)) {
+        const versions = { ...previous?.versions, [target.version]: entry };
+        await writeMetadata(metaFile, buildMetadata({ name: target.name, versions, info, previous })!);
+      }
+    } catch (error) {
+      // Leave the package folder as it was: the old tar back, or no new tar at all.
+      if (existing && !same) await writeFileAtomic(tarFile, existing);
+      else if (!existing) await rm(tarFile, { force: true });
+      throw error;
+    }
+    return { ...base, status, size: tar.length, integrity };
+  });
+  const st = await stat(tarFile);
+  await writeCache(cacheFile, { statKey: sKey, contentKey: cKey, tar: { file: tarFile, size: st.size, mtimeMs: st.mtimeMs, integrity } });
+  return finish(result);
+}
