@@ -1,0 +1,68 @@
+/**
+ * Per-file sha256 of a folder, in PACK.json's shape, and the comparison of two such maps:
+ * what extraction checks a pack with, and what vendored-drift checks compare a vendored copy
+ * with later.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PACK_MANIFEST } from './pack-manifest.ts';
+
+/** The digest given to anything that is not a regular file, so it never matches a real one. */
+export const NOT_A_FILE = 'not-a-regular-file';
+
+export interface HashFolderOptions {
+  /** The folder to hash, e.g. `<infra>/vendor/<module>`. Required. */
+  dir: string;
+  /** Relative paths to leave out. Default `['PACK.json']`. */
+  exclude?: readonly string[];
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * `{ "relative/path": "<sha256 hex>" }` for every regular file below `dir`, keys sorted, with
+ * `/` separators. Symlinks are not followed: they (and devices, sockets…) get {@link NOT_A_FILE}.
+ * Empty folders are not listed (PACK.json does not list folders either).
+ */
+export async function hashFolder({ dir, exclude = [PACK_MANIFEST] }: HashFolderOptions): Promise<Record<string, string>> {
+  const skip = new Set(exclude);
+  const found: Record<string, string> = {};
+  async function walk(rel: string): Promise<void> {
+    for (const entry of await readdir(path.join(dir, rel), { withFileTypes: true })) {
+      const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (skip.has(child)) continue;
+      if (entry.isDirectory()) await walk(child);
+      else found[child] = entry.isFile() ? await sha256File(path.join(dir, child)) : NOT_A_FILE;
+    }
+  }
+  await walk('');
+  return Object.fromEntries(Object.entries(found).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export interface DigestDifferences {
+  /** Listed in `expected`, absent from `actual`. */
+  missing: string[];
+  /** Present in `actual`, not listed in `expected`. */
+  extra: string[];
+  /** In both, with different digests. */
+  changed: string[];
+}
+
+/** What differs between an expected map (PACK.json's `files`) and an actual one; all sorted. */
+export function compareDigests(expected: Record<string, string>, actual: Record<string, string>): DigestDifferences {
+  const missing = Object.keys(expected).filter((f) => !Object.hasOwn(actual, f)).sort();
+  const extra = Object.keys(actual).filter((f) => !Object.hasOwn(expected, f)).sort();
+  const changed = Object.keys(expected).filter((f) => Object.hasOwn(actual, f) && actual[f] !== expected[f]).sort();
+  return { missing, extra, changed };
+}
+
+/** True when nothing is missing, extra or changed. */
+export function sameDigests(d: DigestDifferences): boolean {
+  return d.missing.length === 0 && d.extra.length === 0 && d.changed.length === 0;
+}
