@@ -9,7 +9,6 @@ import { chmod, lstat, mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/pr
 import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
 import { isInside } from '../fs/inside.ts';
-import { NAME_PATTERN } from '../names.ts';
 import { entryKind, PathRegistry, refuse, relativeEntryPath } from './entry-policy.ts';
 import { compareDigests, sameDigests } from './hash-folder.ts';
 import { PACK_MANIFEST, parsePackManifest, type PackManifest } from './pack-manifest.ts';
@@ -34,6 +33,9 @@ export interface ExtractedPack extends PackManifest {
   /** The absolute destination. */
   dest: string;
 }
+
+/** The pack writer's module names (reproducible-tar): one plain path segment, never `.`/`..`. */
+const MODULE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 function option<T>(name: string, value: T, ok: (v: T) => boolean, expected: string): T {
   if (!ok(value)) throw new ProvisioningError('INVALID_OPTION', `The "${name}" option must be ${expected}, got ${JSON.stringify(value)}`);
@@ -145,7 +147,7 @@ function destExists(dest: string): ProvisioningError {
  */
 export async function extractPack({ tarFile, module, dest, replace = false, maxBytes = 256 * 1024 * 1024, maxEntries = 20000 }: ExtractPackOptions): Promise<ExtractedPack> {
   option('tarFile', tarFile, (v) => typeof v === 'string' && v !== '', 'a non-empty string');
-  option('module', module, (v) => typeof v === 'string' && NAME_PATTERN.test(v), `a module name matching ${NAME_PATTERN.source}`);
+  option('module', module, (v) => typeof v === 'string' && MODULE_PATTERN.test(v), `a module name matching ${MODULE_PATTERN.source}`);
   option('dest', dest, (v) => typeof v === 'string' && v !== '', 'a non-empty string');
   option('maxBytes', maxBytes, (v) => Number.isSafeInteger(v) && v >= 0, 'a non-negative integer');
   option('maxEntries', maxEntries, (v) => Number.isSafeInteger(v) && v > 0, 'a positive integer');
