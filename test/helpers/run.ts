@@ -23,6 +23,7 @@ export function run(cmd: string, args: readonly string[], { cwd = PROJECT_ROOT, 
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
+    child.stdin.on('error', () => {}); // a child that exits before reading its input: EPIPE is not a test failure
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
