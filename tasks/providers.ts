@@ -1,3 +1,148 @@
-import type { GulpTask } from './support/task.ts';
+/**
+ * The module-loader tasks: discover providers and link them into infras. Thin adapters: read
+ * flags, call lib/, print (results on stdout, notes on stderr, problems via defineTask).
+ */
+import { ProblemsError, type Problem } from '../lib/errors.ts';
+import { installProvider } from '../lib/infra/install.ts';
+import { listInstalled, type InstalledRow } from '../lib/infra/installed.ts';
+import { removeProvider } from '../lib/infra/remove.ts';
+import { syncInfras } from '../lib/infra/sync.ts';
+import { validateInfras } from '../lib/infra/validate.ts';
+import { render, renderTable } from '../lib/output/format.ts';
+import { providerInfo } from '../lib/providers/info.ts';
+import { assertLanguage } from '../lib/providers/language.ts';
+import { listProviders, type ProviderRow } from '../lib/providers/list.ts';
+import type { FlagSpecs } from './support/flags.ts';
+import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type GulpTask, type TaskContext } from './support/task.ts';
 
-export const tasks: GulpTask[] = [];
+const PROVIDER: FlagSpecs = { provider: { type: 'string', description: 'provider name, e.g. upcloud' } };
+const INFRA: FlagSpecs = { infra: { type: 'string', description: 'infra name, e.g. wuji' } };
+const LANG: FlagSpecs = { lang: { type: 'string', description: 'nickel or kcl (default: config [language] default)' } };
+
+const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+const changesOf = (ctx: TaskContext, changes: string[]) => changes.forEach((c) => ctx.info(`  ${c}`));
+const warnAll = (ctx: TaskContext, problems: Problem[]) => problems.forEach((p) => ctx.warn(`${p.code}: ${p.message}${p.file ? ` (${[p.file, p.line, p.column].filter((x) => x !== undefined).join(':')})` : ''}`));
+
+export const list = defineTask({
+  name: 'providers:list',
+  description: 'every discovered provider: name, module, version, language, path',
+  flags: { ...ROOT_FLAGS, ...FORMAT_FLAG, ...LANG },
+  async run(ctx) {
+    const { providers, problems } = await listProviders({ config: await ctx.config(), lang: assertLanguage(ctx.flags.lang) });
+    warnAll(ctx, problems);
+    ctx.out(render(ctx.format, providers, () => renderTable<ProviderRow>(providers, [
+      { header: 'name', value: (r) => r.name },
+      { header: 'module', value: (r) => r.module },
+      { header: 'version', value: (r) => r.version ?? undefined },
+      { header: 'language', value: (r) => r.language },
+      { header: 'path', value: (r) => r.path },
+    ])));
+  },
+});
+
+export const info = defineTask({
+  name: 'providers:info',
+  description: 'one provider: manifest fields, files, the infras it is installed in',
+  flags: { ...ROOT_FLAGS, ...PROVIDER, ...LANG, ...FORMAT_FLAG },
+  async run(ctx) {
+    const data = await providerInfo({ config: await ctx.config(), provider: str(ctx.flags.provider) ?? '', lang: assertLanguage(ctx.flags.lang) });
+    ctx.out(render(ctx.format, data, () => [
+      `${data.name} (${data.module}) ${data.version ?? '(no version)'} — ${data.language}, ${data.path}`,
+      ...(data.description ? [data.description] : []),
+      '', 'manifest:', ...Object.entries(data.manifest).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`),
+      '', 'files:', ...data.files.map((f) => `  ${f}`),
+      '', 'installed in:', ...(data.installedIn.length ? data.installedIn.map((i) => `  ${i.infra} (${i.mode} ${i.version ?? '-'})`) : ['  (none)']),
+    ].join('\n')));
+  },
+});
+
+export const install = defineTask({
+  name: 'providers:install',
+  description: 'links a provider into an infra: relative symlink, manifest.toml dependency, providers.manifest.yaml record (idempotent)',
+  flags: {
+    ...ROOT_FLAGS, ...PROVIDER, ...INFRA, ...LANG,
+    ver: { type: 'string', description: 'semver range the provider version must satisfy, e.g. ^0.2' },
+    force: { type: 'boolean', description: 'replace a link pointing elsewhere or a hand-edited manifest.toml entry' },
+  },
+  async run(ctx) {
+    const result = await installProvider({
+      config: await ctx.config(),
+      provider: str(ctx.flags.provider) ?? '',
+      infra: str(ctx.flags.infra) ?? '',
+      range: str(ctx.flags.ver),
+      lang: assertLanguage(ctx.flags.lang),
+      force: ctx.flags.force === true,
+    });
+    ctx.out(result.changes.length === 0
+      ? `${result.provider} already installed in ${result.infra} (${result.link}); nothing changed`
+      : `installed ${result.provider} ${result.record.version ?? ''} into ${result.infra} (${result.link})`);
+    changesOf(ctx, result.changes);
+  },
+});
+
+export const remove = defineTask({
+  name: 'providers:remove',
+  description: 'undoes providers:install, taking only what install made (drift needs --force)',
+  flags: { ...ROOT_FLAGS, ...PROVIDER, ...INFRA, force: { type: 'boolean', description: 'also remove a link pointing elsewhere or a hand-edited entry' } },
+  async run(ctx) {
+    const result = await removeProvider({ config: await ctx.config(), provider: str(ctx.flags.provider) ?? '', infra: str(ctx.flags.infra) ?? '', force: ctx.flags.force === true });
+    ctx.out(`removed ${result.provider} from ${result.infra}`);
+    changesOf(ctx, result.changes);
+  },
+});
+
+export const installed = defineTask({
+  name: 'providers:installed',
+  description: 'what an infra has: name, module, mode (link or vendor), version, source, status',
+  flags: { ...ROOT_FLAGS, ...INFRA, ...FORMAT_FLAG },
+  async run(ctx) {
+    const rows = await listInstalled({ config: await ctx.config(), infra: str(ctx.flags.infra) ?? '' });
+    ctx.out(render(ctx.format, rows, () => rows.length === 0 ? '(no providers installed)' : renderTable<InstalledRow>(rows, [
+      { header: 'name', value: (r) => r.name },
+      { header: 'module', value: (r) => r.module },
+      { header: 'mode', value: (r) => r.mode },
+      { header: 'version', value: (r) => r.version ?? undefined },
+      { header: 'source', value: (r) => r.source },
+      { header: 'status', value: (r) => r.status },
+    ])));
+  },
+});
+
+export const validate = defineTask({
+  name: 'providers:validate',
+  description: 'checks links, records and imports of every infra (or --infra); reports every problem',
+  flags: {
+    ...ROOT_FLAGS,
+    infra: { type: 'string', description: 'only this infra (default: every infra)' },
+    production: { type: 'boolean', description: 'also fail on link mode and unpinned versions' },
+    ...FORMAT_FLAG,
+  },
+  async run(ctx) {
+    const result = await validateInfras({ config: await ctx.config(), infra: str(ctx.flags.infra), production: ctx.flags.production === true });
+    warnAll(ctx, result.warnings);
+    if (result.errors.length > 0) throw new ProblemsError(result.errors, `${result.errors.length} problem(s) in ${result.infras.filter((r) => r.errors.length).map((r) => r.infra).join(', ')}`);
+    ctx.out(render(ctx.format, { ok: true, ...result }, () =>
+      result.infras.map((r) => `${r.infra}: ok (${r.providers} provider(s)${r.warnings.length ? `, ${r.warnings.length} warning(s)` : ''})`).join('\n') || '(no infras)'));
+  },
+});
+
+export const sync = defineTask({
+  name: 'providers:sync',
+  description: 'rebuilds links and manifest.toml entries from providers.manifest.yaml (e.g. after a fresh clone)',
+  flags: {
+    ...ROOT_FLAGS,
+    infra: { type: 'string', description: 'only this infra (default: every infra)' },
+    force: { type: 'boolean', description: 'replace links pointing elsewhere and hand-edited entries' },
+  },
+  async run(ctx) {
+    const reports = await syncInfras({ config: await ctx.config(), infra: str(ctx.flags.infra), force: ctx.flags.force === true });
+    for (const r of reports) {
+      if (r.problems.length === 0) ctx.out(`${r.infra}: ${r.changes.length ? `${r.changes.length} change(s)` : 'in sync'}`);
+      changesOf(ctx, r.changes);
+    }
+    const problems = reports.flatMap((r) => r.problems);
+    if (problems.length > 0) throw new ProblemsError(problems, `${problems.length} problem(s); those infras were left unchanged`);
+  },
+});
+
+export const tasks: GulpTask[] = [list, info, install, remove, installed, validate, sync];

@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import type { Config } from '../config/types.ts';
+import { parseManifest, type TomlManifest } from '../manifest/dependencies.ts';
+import { parseRecordsFile, type RecordsFile } from '../manifest/records.ts';
+import type { Infra } from './find.ts';
+import { rootRelative } from './layout.ts';
+
+/** An infra's two manifests, read and parsed together (under the infra's lock when editing). */
+export interface InfraState {
+  infra: Infra;
+  manifest: TomlManifest;
+  records: RecordsFile;
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Reads `manifest.toml` and `providers.manifest.yaml`; either may be absent (treated as empty). */
+export async function readInfraManifest(config: Config, infra: Infra): Promise<TomlManifest> {
+  const text = await readIfExists(infra.manifestFile);
+  return parseManifest(text ?? '', rootRelative(config, infra.manifestFile), text !== undefined);
+}
+
+export async function readInfraRecords(config: Config, infra: Infra): Promise<RecordsFile> {
+  const text = await readIfExists(infra.recordFile);
+  return parseRecordsFile(text ?? '', rootRelative(config, infra.recordFile), text !== undefined);
+}
+
+/** Both manifests; `MANIFEST_PARSE` (file:line:column) when either does not parse. */
+export async function readInfraState(config: Config, infra: Infra): Promise<InfraState> {
+  return { infra, manifest: await readInfraManifest(config, infra), records: await readInfraRecords(config, infra) };
+}
+

@@ -1,0 +1,100 @@
+import { isMap, isScalar, type Node } from 'yaml';
+import type { Language } from '../config/types.ts';
+import type { Problem } from '../errors.ts';
+import type { RecordsFile } from './records.ts';
+
+/** How an infra gets a provider: a live link to the source, or a verified vendored copy. */
+export type InstallMode = 'link' | 'vendor';
+
+/** One `providers.<name>` entry of `providers.manifest.yaml`. */
+export interface ProviderRecord {
+  /** `<name>_prov`. */
+  module: string;
+  mode: InstallMode;
+  /** The provider's `[package] version` when recorded; `null` when it had none. */
+  version: string | null;
+  /** Where it came from: the language folder relative to the root (link), or the pack (vendor). */
+  source: string;
+  language: Language;
+  /** Vendor mode only: the pack's SRI digest (`sha256-…`). */
+  integrity?: string;
+}
+
+/** A record as found in the file, with where it is and what is wrong with its shape. */
+export interface RecordEntry {
+  name: string;
+  /** Undefined when the entry's shape is unusable (see `problems`). */
+  record?: ProviderRecord;
+  problems: Problem[];
+  line?: number;
+  column?: number;
+}
+
+function position(records: RecordsFile, node: Node | null | undefined): { line?: number; column?: number } {
+  const offset = node?.range?.[0];
+  if (offset === undefined) return {};
+  const pos = records.lines.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+function toRecord(value: Record<string, unknown>): { record?: ProviderRecord; missing: string[] } {
+  const missing: string[] = [];
+  const str = (key: string) => (typeof value[key] === 'string' && value[key] !== '' ? (value[key] as string) : (missing.push(key), ''));
+  const module = str('module');
+  const source = str('source');
+  const mode = value.mode === 'link' || value.mode === 'vendor' ? value.mode : (missing.push('mode (link or vendor)'), 'link');
+  const language = value.language === undefined ? 'nickel' : value.language === 'nickel' || value.language === 'kcl' ? value.language : (missing.push('language (nickel or kcl)'), 'nickel');
+  const version = value.version === null || value.version === undefined ? null : String(value.version);
+  const record: ProviderRecord = { module, mode, version, source, language };
+  if (typeof value.integrity === 'string') record.integrity = value.integrity;
+  else if (mode === 'vendor') missing.push('integrity');
+  return missing.length > 0 ? { missing } : { record, missing };
+}
+
+/** Every `providers.<name>` entry, in file order, each with its position and shape problems. */
+export function listRecords(records: RecordsFile): RecordEntry[] {
+  const map = records.doc.get('providers', true);
+  if (!isMap(map)) return [];
+  return map.items.map((pair) => {
+    const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const where = position(records, pair.key as Node);
+    const entry: RecordEntry = { name, problems: [], ...where };
+    if (!isMap(pair.value)) {
+      entry.problems.push({ code: 'MANIFEST_INVALID', message: `Cannot read record "${name}": expected a mapping`, file: records.file, ...where });
+      return entry;
+    }
+    const { record, missing } = toRecord(pair.value.toJSON() as Record<string, unknown>);
+    if (record) entry.record = record;
+    else {
+      entry.problems.push({
+        code: 'MANIFEST_INVALID',
+        message: `Cannot read record "${name}": missing or invalid ${missing.join(', ')}`,
+        file: records.file,
+        ...where,
+      });
+    }
+    return entry;
+  });
+}
+
+/** The record for `name`, when present and well-formed. */
+export function getRecord(records: RecordsFile, name: string): ProviderRecord | undefined {
+  return listRecords(records).find((e) => e.name === name)?.record;
+}
+
+/** True when `providers.<name>` exists at all (well-formed or not). */
+export function hasRecord(records: RecordsFile, name: string): boolean {
+  return listRecords(records).some((e) => e.name === name);
+}
+
+/** The record's fields in the order install writes them, for {@link setRecord}. */
+export function recordFields(record: ProviderRecord): Record<string, unknown> {
+  return {
+    module: record.module,
+    mode: record.mode,
+    version: record.version,
+    source: record.source,
+    language: record.language,
+    integrity: record.mode === 'vendor' ? record.integrity : undefined,
+  };
+}

@@ -1,0 +1,110 @@
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
+import { ProvisioningError } from '../errors.ts';
+
+/**
+ * `providers.manifest.yaml`, edited through yaml's Document API so that the user's comments,
+ * key order and quoting survive every edit. Parsing and shape checks live in
+ * `records-read.ts`; this file only edits.
+ */
+export interface RecordsFile {
+  /** Path shown in problems. */
+  file: string;
+  /** The bytes as read; `''` when the file does not exist yet. */
+  text: string;
+  exists: boolean;
+  doc: Document;
+  lines: LineCounter;
+}
+
+/** Top-level flag: install created the manifest's `[dependencies]` table (remove drops it again). */
+export const CREATED_TABLE_KEY = 'created_dependencies_table';
+
+const HEADER = ' Providers installed in this infra. Kept in git: `providers:sync` rebuilds links from it.';
+
+/** Parses the yaml; `MANIFEST_PARSE` at file:line:column on a syntax error. */
+export function parseRecordsFile(text: string, file: string, exists = true): RecordsFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const [error] = doc.errors;
+  if (error) {
+    const pos = error.linePos?.[0];
+    throw new ProvisioningError('MANIFEST_PARSE', `Cannot parse "${file}": ${error.message.split('\n')[0]}`, {
+      file,
+      ...(pos ? { line: pos.line, column: pos.col } : {}),
+      cause: error,
+    });
+  }
+  if (doc.contents !== null && !isMap(doc.contents)) {
+    throw new ProvisioningError('MANIFEST_INVALID', `Cannot use "${file}": expected a mapping with a "providers:" key`, { file, line: 1, column: 1 });
+  }
+  const providers = doc.get('providers', true) as Node | undefined;
+  if (providers != null && !isMap(providers) && !(isScalar(providers) && providers.value === null)) {
+    const pos = providers.range ? lines.linePos(providers.range[0]) : undefined;
+    throw new ProvisioningError('MANIFEST_INVALID', `Cannot use "${file}": "providers:" must be a mapping keyed by provider name`, {
+      file,
+      ...(pos ? { line: pos.line, column: pos.col } : {}),
+    });
+  }
+  return { file, text, exists, doc, lines };
+}
+
+/** The `providers:` map as a block map, created when absent or empty-flow (`providers: {}`). */
+function providersMap(records: RecordsFile): YAMLMap {
+  const { doc } = records;
+  if (doc.contents === null) {
+    doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
+    doc.commentBefore = HEADER;
+  }
+  const found = doc.get('providers', true);
+  const map = isMap(found) ? found : (doc.createNode({}) as YAMLMap);
+  if (map !== found) doc.set('providers', map);
+  if (map.items.length === 0) map.flow = false;
+  return map;
+}
+
+/**
+ * Sets `providers.<name>` to `fields`, key by key: an existing entry keeps its comments and
+ * order, keys in `fields` that are `undefined` are deleted (e.g. `integrity` when a vendored
+ * provider goes back to a link), and values already equal are not touched.
+ */
+export function setRecord(records: RecordsFile, name: string, fields: Record<string, unknown>): void {
+  const map = providersMap(records);
+  const entry = map.get(name, true);
+  if (!isMap(entry)) {
+    const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+    map.set(name, records.doc.createNode(defined));
+    return;
+  }
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) entry.delete(key);
+    else if (entry.get(key) !== value) entry.set(key, value);
+  }
+}
+
+/** Deletes `providers.<name>`; an emptied map is written back as `providers: {}`. */
+export function deleteRecord(records: RecordsFile, name: string): void {
+  const map = records.doc.get('providers', true);
+  if (!isMap(map)) return;
+  map.delete(name);
+  if (map.items.length === 0) map.flow = true;
+}
+
+/** Reads a top-level boolean flag such as {@link CREATED_TABLE_KEY}. */
+export function getFlag(records: RecordsFile, key: string): boolean {
+  return isMap(records.doc.contents) && records.doc.get(key) === true;
+}
+
+/** Sets (true) or deletes (false) a top-level flag. */
+export function setFlag(records: RecordsFile, key: string, on: boolean): void {
+  if (getFlag(records, key) === on) return;
+  if (on) {
+    providersMap(records);
+    records.doc.set(key, true);
+  } else records.doc.delete(key);
+}
+
+/** The text to write: the original bytes when the document was not changed. */
+export function recordsText(records: RecordsFile): string {
+  const text = records.doc.toString();
+  return records.exists && parseDocument(records.text).toString() === text ? records.text : text;
+}
