@@ -1,0 +1,118 @@
+import { readdir, readFile, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import gulp from 'gulp';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadConfig } from '../../lib/config/load.ts';
+import { packSettings, planner } from '../../lib/pack/from-config.ts';
+import { packAll, providerTarget, type PackEvent } from '../../lib/pack/index.ts';
+import { nickelExport, reproducibleTar } from '../../lib/plugins/index.ts';
+import { discoverProviders } from '../../lib/providers/discover.ts';
+import { gulp as runGulp } from '../helpers/run.ts';
+import { packOne, packTree, providerFiles, STAND_IN } from './helpers/pack-tree.ts';
+
+const test = suite('pack:providers');
+
+async function packEvery(root: string) {
+  const config = await loadConfig({ root });
+  const plans = planner(config);
+  const events: PackEvent[] = [];
+  const providers = await discoverProviders(config);
+  const out = await packAll({
+    ...packSettings(config),
+    targets: providers.map((p) => ({ name: p.module, resolve: () => providerTarget(p) })),
+    plan: (t) => plans.planFor(t),
+    concurrency: 3,
+    onEvent: (e) => void events.push(e),
+  });
+  return { ...out, events };
+}
+
+const many = () => packTree({ tree: { ...providerFiles('aws'), ...providerFiles('gcp', '0.3.0'), ...providerFiles('hetzner', '2.1.0'), ...providerFiles('local', '0.1.0') } });
+
+test('packs all in parallel, then a warm re-run reports every one up to date', async () => {
+  const root = await many();
+  const cold = await packEvery(root);
+  assert.equal(cold.results.map((r) => [r.name, r.status]), [['aws_prov', 'packed'], ['gcp_prov', 'packed'], ['hetzner_prov', 'packed'], ['local_prov', 'packed']]);
+  assert.is(cold.events.filter((e) => e.type === 'start').length, 4);
+  const warm = await packEvery(root);
+  assert.ok(warm.results.every((r) => r.status === 'up-to-date'));
+  assert.equal(warm.problems, []);
+});
+
+test('touching files (new mtimes, same bytes) is still up to date; changing one repacks only it', async () => {
+  const root = await many();
+  await packEvery(root);
+  await utimes(path.join(root, 'extensions/providers/gcp/nickel/defaults_gcp.ncl'), 5, 5);
+  let again = await packEvery(root);
+  assert.ok(again.results.every((r) => r.status === 'up-to-date'));
+  const again2 = await packOne(root, 'gcp', { ver: '0.3.1' });
+  assert.is(again2.status, 'packed');
+  again = await packEvery(root);
+  assert.ok(again.results.every((r) => r.status === 'up-to-date'));
+});
+
+test('one failing provider is reported with its code; the others are packed', async () => {
+  const root = await packTree({ tree: { ...providerFiles('aws'), ...providerFiles('bad', ''), ...providerFiles('gcp') } });
+  const out = await packEvery(root);
+  assert.equal(out.results.map((r) => r.name), ['aws_prov', 'gcp_prov']);
+  assert.equal(out.problems.map((p) => [p.name, p.code]), [['bad_prov', 'VERSION_MISSING']]);
+});
+
+test('a custom chained gulp pipeline (as in the README) gives the same bytes as pack:provider', async () => {
+  const root = await packTree();
+  const packed = await packOne(root, 'aws');
+
+  // --- the README's example, with the stand-in as nickel ---
+  const dir = path.join(root, 'extensions/providers/aws/nickel');
+  await new Promise((resolve, reject) => {
+    gulp.src('**/*', { cwd: dir, encoding: false, dot: true })
+      .pipe(nickelExport({ bin: STAND_IN }))
+      .pipe(reproducibleTar({ module: 'aws_prov', version: '1.0.0' }))
+      .pipe(gulp.dest('dist', { cwd: root }))
+      .on('finish', resolve)
+      .on('error', reject);
+  });
+  // ---
+  const custom = await readFile(path.join(root, 'dist', 'aws_prov_1.0.0.tar'));
+  assert.ok(custom.equals(await readFile(packed.file)), 'custom pipeline tar differs from pack:provider');
+});
+
+test('a plugin error is emitted as a PluginError with the coded cause, not thrown', async () => {
+  const root = await packTree({ tree: { ...providerFiles('aws'), 'extensions/providers/aws/nickel/x.ncl': '{ = }' } });
+  const dir = path.join(root, 'extensions/providers/aws/nickel');
+  const error = await new Promise<Error & { plugin?: string; code?: string }>((resolve) => {
+    gulp.src('*.ncl', { cwd: dir, encoding: false }).pipe(nickelExport({ bin: STAND_IN })).on('error', resolve).on('finish', () => resolve(new Error('no error')));
+  });
+  assert.is(error.plugin, 'nickel-export');
+  assert.is(error.code, 'EXPORT_FAILED');
+});
+
+test('npx gulp pack:providers --base <tmp>: packs, then up to date; pack:list --format json --silent is pure JSON', async () => {
+  const root = await many();
+  const first = await runGulp(['pack:providers', '--base', root]);
+  assert.is(first.code, 0, first.stderr);
+  assert.match(first.stdout, /aws_prov\s+1\.0\.0\s+packed/);
+  assert.match(first.stderr, '[4/4]');
+  const second = await runGulp(['pack:providers', '--base', root]);
+  assert.is(second.code, 0, second.stderr);
+  assert.match(second.stdout, /hetzner_prov\s+2\.1\.0\s+up to date/);
+  const list = await runGulp(['pack:list', '--base', root, '--format', 'json', '--silent']);
+  assert.is(list.code, 0, list.stderr);
+  const rows = JSON.parse(list.stdout) as { module: string }[];
+  assert.equal(rows.map((r) => r.module), ['aws_prov', 'gcp_prov', 'hetzner_prov', 'local_prov']);
+});
+
+test('npx gulp pack:provider: a bad --ver or a failed export exits non-zero with its code and writes no pack', async () => {
+  const root = await packTree({ tree: { ...providerFiles('aws'), ...providerFiles('gcp'), 'extensions/providers/gcp/nickel/x.ncl': '{ a = import "gone.ncl" }\n' } });
+  const ver = await runGulp(['pack:provider', '--provider', 'aws', '--ver', '1.x', '--base', root]);
+  assert.is.not(ver.code, 0);
+  assert.match(ver.stderr, 'INVALID_OPTION');
+  const failed = await runGulp(['pack:provider', '--provider', 'gcp', '--base', root]);
+  assert.is.not(failed.code, 0);
+  assert.match(failed.stderr, 'EXPORT_FAILED');
+  assert.match(failed.stderr, 'import of gone.ncl failed'); // nickel's own stderr
+  assert.equal(await readdir(path.join(root, 'distribution/packages')).catch(() => []), []);
+});
+
+test.run();
