@@ -54,14 +54,14 @@ export function hasDependenciesTable(manifest: TomlManifest): boolean {
   return dependencies(manifest) !== undefined;
 }
 
-/** The `[dependencies]` entries, as plain data. */
+/** The `[dependencies]` entries, as plain data (toml-patch's tables are class instances). */
 export function listDependencies(manifest: TomlManifest): Table {
-  return { ...dependencies(manifest) };
+  return structuredClone({ ...dependencies(manifest) });
 }
 
-/** `[dependencies] <module>`, or undefined. */
+/** `[dependencies] <module>` as plain data, or undefined. */
 export function getDependency(manifest: TomlManifest, module: string): unknown {
-  return dependencies(manifest)?.[module];
+  return listDependencies(manifest)[module];
 }
 
 /** Values as comparable text: key order ignored (toml-patch's tables are not plain objects). */

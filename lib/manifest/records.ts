@@ -24,7 +24,7 @@ const HEADER = ' Providers installed in this infra. Kept in git: `providers:sync
 /** Parses the yaml; `MANIFEST_PARSE` at file:line:column on a syntax error. */
 export function parseRecordsFile(text: string, file: string, exists = true): RecordsFile {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines });
   const [error] = doc.errors;
   if (error) {
     const pos = error.linePos?.[0];
