@@ -47,7 +47,18 @@ export function spawnStreaming(cmd: string, args: readonly string[], { cwd = PRO
       await new Promise((r) => setTimeout(r, 20));
     }
   };
-  return { child, stdout: () => out, stderr: () => err, exited, waitFor, kill: (signal = 'SIGINT') => void child.kill(signal) };
+  return { child, stdout: () => out, stderr: () => err, exited, waitFor, kill };
+
+  function kill(signal: NodeJS.Signals = 'SIGINT'): void {
+    // process.kill, not child.kill: Deno's child_process reports a child it sent a signal to as
+    // killed by that signal even when the child handled it and exited 0.
+    if (ended || child.pid === undefined) return;
+    try {
+      process.kill(child.pid, signal);
+    } catch {
+      // already gone
+    }
+  }
 }
 
 const GULP = path.join(PROJECT_ROOT, 'node_modules', 'gulp-cli', 'bin', 'gulp.js');
