@@ -1,0 +1,105 @@
+/**
+ * An http(s) registry: the directory layout served by any static file server. Uses the
+ * runtime's global `fetch` (Node >= 20 and Deno alike); nothing is cached.
+ */
+import { open } from 'node:fs/promises';
+import { ProvisioningError } from '../errors.ts';
+import type { PackMetadata, VersionRecord } from '../pack/metadata.ts';
+import { assertRegistryPath, INDEX_FILE, METADATA_DIR, SIGNATURE_SUFFIX } from './layout.ts';
+import type { PackSource } from './source.ts';
+
+/** Metadata and index files are small; anything bigger is not one. */
+const MAX_JSON_BYTES = 16 * 1024 * 1024;
+
+async function get(url: URL): Promise<Response | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(url, { redirect: 'follow' });
+  } catch (error) {
+    throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch "${url}": ${(error as Error).message}`, { hint: 'check the --registry URL and that the server is up', cause: error });
+  }
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch "${url}": HTTP ${response.status} ${response.statusText}`);
+  }
+  return response;
+}
+
+/** Streams a response body into `write`, refusing more than `maxBytes`. */
+async function drain(response: Response, url: URL, maxBytes: number, write: (chunk: Uint8Array) => Promise<unknown>): Promise<void> {
+  if (!response.body) return;
+  const reader = response.body.getReader();
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust "${url}": it sends more than the ${maxBytes} bytes expected`);
+    }
+    await write(value);
+  }
+}
+
+async function getJson(url: URL): Promise<unknown> {
+  const response = await get(url);
+  if (response === undefined) return undefined;
+  const parts: Uint8Array[] = [];
+  await drain(response, url, MAX_JSON_BYTES, async (c) => parts.push(c));
+  try {
+    return JSON.parse(Buffer.concat(parts).toString('utf8'));
+  } catch (error) {
+    throw new ProvisioningError('REGISTRY_ERROR', `Cannot read "${url}": not JSON (${(error as Error).message})`, { cause: error });
+  }
+}
+
+async function download(url: URL, dest: string, maxBytes: number): Promise<boolean> {
+  const response = await get(url);
+  if (response === undefined) return false;
+  const out = await open(dest, 'wx', 0o644);
+  try {
+    await drain(response, url, maxBytes, (chunk) => out.write(chunk));
+  } finally {
+    await out.close();
+  }
+  return true;
+}
+
+export function httpSource(registry: string): PackSource {
+  let base: URL;
+  try {
+    base = new URL(registry.endsWith('/') ? registry : `${registry}/`);
+  } catch {
+    throw new ProvisioningError('INVALID_OPTION', `Cannot use --registry ${JSON.stringify(registry)}: not a valid URL`);
+  }
+  const at = (rel: string) => new URL(rel, base);
+  const packUrl = (record: VersionRecord) => at(assertRegistryPath(record.package_file, base.href));
+  return {
+    label: base.href,
+    async metadata(module) {
+      const data = await getJson(at(`${METADATA_DIR}/${encodeURIComponent(module)}.json`));
+      if (data === undefined) return undefined;
+      if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+        throw new ProvisioningError('REGISTRY_ERROR', `Cannot read metadata of ${module} from ${base.href}: not a JSON object`);
+      }
+      const meta = data as PackMetadata;
+      if (typeof meta.versions !== 'object' || meta.versions === null) meta.versions = {};
+      return meta;
+    },
+    async modules() {
+      const index = (await getJson(at(INDEX_FILE)).catch(() => undefined)) as { modules?: Record<string, unknown> } | undefined;
+      return Object.keys(index?.modules ?? {}).sort();
+    },
+    where: (record) => packUrl(record).href,
+    async fetchPackage(record, dest, maxBytes) {
+      const url = packUrl(record);
+      if (!(await download(url, dest, maxBytes))) throw new ProvisioningError('PACK_NOT_FOUND', `Cannot fetch "${url}": the registry lists it but does not serve it (HTTP 404)`);
+    },
+    fetchSignature: (record, dest) => download(new URL(packUrl(record).href + SIGNATURE_SUFFIX), dest, 64 * 1024),
+  };
+}

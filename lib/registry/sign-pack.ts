@@ -1,0 +1,50 @@
+/**
+ * Signing while packing: the `afterPack` hook of lib/pack. Every pack written, and every pack
+ * found up to date whose `.minisig` is missing or no longer matches (an older key, a replaced
+ * tar), gets a fresh signature, written atomically beside it.
+ */
+import { readFile } from 'node:fs/promises';
+import { ProvisioningError } from '../errors.ts';
+import type { PackResult } from '../pack/pack-module.ts';
+import { formatPublicKey } from '../sign/format.ts';
+import { loadSecretKey } from '../sign/keys.ts';
+import { signFile } from '../sign/sign-file.ts';
+import { verifyFile } from '../sign/verify-file.ts';
+import { SIGNATURE_SUFFIX } from './layout.ts';
+
+export interface PackSignerOptions {
+  /** The unencrypted minisign secret key (`[distribution.signing] secret_key`). Required. */
+  secretKeyFile: string;
+  /** Called once per signature written. Default none. */
+  onSigned?: (result: PackResult, signatureFile: string) => void;
+}
+
+export type PackSigner = (result: PackResult) => Promise<void>;
+
+/**
+ * Loads and checks the key once, before anything is packed (a missing or broken key fails the
+ * task before any tar is written), and returns the hook that signs each pack.
+ */
+export async function packSigner({ secretKeyFile, onSigned }: PackSignerOptions): Promise<PackSigner> {
+  let secretKeyText: string;
+  try {
+    secretKeyText = await readFile(secretKeyFile, 'utf8');
+  } catch (error) {
+    throw new ProvisioningError('KEY_INVALID', `Cannot read secret key "${secretKeyFile}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      file: secretKeyFile,
+      hint: 'create one with `npx gulp pack:keygen`, or fix [distribution.signing] secret_key',
+      cause: error,
+    });
+  }
+  const key = await loadSecretKey({ secretKeyText });
+  const ownPublicKey = formatPublicKey({ keyId: key.keyId, publicKey: key.secretKey.subarray(32) });
+  return async (result) => {
+    const signatureFile = result.file + SIGNATURE_SUFFIX;
+    if (result.status === 'up-to-date') {
+      const valid = await verifyFile({ file: result.file, signatureFile, publicKeys: [ownPublicKey] }).then(() => true, () => false);
+      if (valid) return;
+    }
+    await signFile({ file: result.file, secretKeyText, signatureFile });
+    onSigned?.(result, signatureFile);
+  };
+}

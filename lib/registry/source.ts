@@ -1,0 +1,112 @@
+/**
+ * Where packs come from: the root's own distribution, a directory registry, or an http(s)
+ * registry serving the same layout (see layout.ts). One interface, so vendoring never cares.
+ */
+import { existsSync } from 'node:fs';
+import { copyFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/types.ts';
+import { ProvisioningError } from '../errors.ts';
+import { readMetadata, type PackMetadata, type VersionRecord } from '../pack/metadata.ts';
+import { httpSource } from './http-source.ts';
+import { assertRegistryPath, METADATA_DIR, SIGNATURE_SUFFIX } from './layout.ts';
+
+export interface PackSource {
+  /** What people see: a folder, a URL, or `distribution/` for the local one. */
+  label: string;
+  /** The metadata of `module`, or undefined when the source has no such module. */
+  metadata(module: string): Promise<PackMetadata | undefined>;
+  /** Modules the source offers (for "did you mean"). */
+  modules(): Promise<string[]>;
+  /** Where a version's pack is, as recorded in the yaml's `source`. */
+  where(record: VersionRecord): string;
+  /** Copies the pack to `dest`; more than `maxBytes` is INTEGRITY_MISMATCH. */
+  fetchPackage(record: VersionRecord, dest: string, maxBytes: number): Promise<void>;
+  /** Copies the `.minisig` to `dest`; false when the pack is not signed. */
+  fetchSignature(record: VersionRecord, dest: string): Promise<boolean>;
+}
+
+/** Picks the source for `--registry`: none → the local distribution, `http(s)://` → a URL, else a folder. */
+export function packSource(config: Config, registry: string | undefined, cwd = process.cwd()): PackSource {
+  if (registry === undefined || registry === '') return localSource(config);
+  if (/^https?:\/\//i.test(registry)) return httpSource(registry);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(registry)) {
+    throw new ProvisioningError('INVALID_OPTION', `Cannot use --registry ${JSON.stringify(registry)}: expected a folder or an http(s) URL`);
+  }
+  return directorySource(path.resolve(cwd, registry));
+}
+
+async function copyLimited(from: string, dest: string, maxBytes: number, label: string): Promise<void> {
+  let size: number;
+  try {
+    size = (await stat(from)).size;
+  } catch (error) {
+    throw new ProvisioningError('PACK_NOT_FOUND', `Cannot fetch "${label}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { file: from, cause: error });
+  }
+  if (size > maxBytes) throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust "${label}": ${size} bytes, the metadata says ${maxBytes}`, { file: from });
+  await copyFile(from, dest);
+}
+
+async function jsonModules(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)).sort();
+}
+
+interface FileSourceOptions {
+  label: string;
+  metadataDir: string;
+  /** The pack file a version record names. */
+  resolve(record: VersionRecord, file: string): string;
+  display(file: string): string;
+}
+
+function fileSource({ label, metadataDir, resolve, display }: FileSourceOptions): PackSource {
+  return {
+    label,
+    metadata: async (module) => await readMetadata(path.join(metadataDir, `${module}.json`)),
+    modules: () => jsonModules(metadataDir),
+    where: (record) => display(resolve(record, metadataDir)),
+    fetchPackage: async (record, dest, maxBytes) => {
+      const file = resolve(record, metadataDir);
+      await copyLimited(file, dest, maxBytes, display(file));
+    },
+    fetchSignature: async (record, dest) => {
+      const sig = resolve(record, metadataDir) + SIGNATURE_SUFFIX;
+      if (!existsSync(sig)) return false;
+      await copyFile(sig, dest);
+      return true;
+    },
+  };
+}
+
+/**
+ * The tar a local metadata record names. Pack writes `package_file` as an absolute path; a tree
+ * that was moved or cloned still has its packs in `pack_path`, so that is tried second.
+ */
+export function localPackageFile(config: Config, packageFile: string): string {
+  const named = path.resolve(config.root, packageFile);
+  if (existsSync(named)) return named;
+  return path.join(config.distribution.packPath, path.basename(packageFile));
+}
+
+/** The root's own `distribution/`: metadata in `registry_path`, packs in `pack_path`. */
+export function localSource(config: Config): PackSource {
+  const rel = (file: string) => path.relative(config.root, file).split(path.sep).join('/');
+  return fileSource({
+    label: rel(config.distribution.registryPath) || '.',
+    metadataDir: config.distribution.registryPath,
+    resolve: (record) => localPackageFile(config, record.package_file),
+    display: rel,
+  });
+}
+
+/** A published registry folder (`pack:publish --registry DIR`). */
+export function directorySource(dir: string): PackSource {
+  const metadataDir = path.join(dir, METADATA_DIR);
+  return fileSource({
+    label: dir,
+    metadataDir,
+    resolve: (record, from) => path.join(dir, ...assertRegistryPath(record.package_file, from).split('/')),
+    display: (file) => file,
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * `pack:verify`: every package of the local distribution against its metadata (SRI integrity
+ * and size) and, where public keys are configured, its minisign signature. Reports every
+ * problem found, never only the first; never writes.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import semver from 'semver';
+import type { Config } from '../config/types.ts';
+import { isProvisioningError, ProvisioningError, toProblem, type Problem } from '../errors.ts';
+import { readMetadata, type PackMetadata } from '../pack/metadata.ts';
+import { verifyFile } from '../sign/verify-file.ts';
+import { fileIntegrity } from './integrity.ts';
+import { SIGNATURE_SUFFIX } from './layout.ts';
+import { localPackageFile } from './source.ts';
+
+export interface VerifyPacksOptions {
+  config: Config;
+  /** Only this module (`aws_prov`, `provisioning_core`). Default: every module. */
+  module?: string | undefined;
+  /** Only versions matching this version or range. Default: every version. */
+  range?: string | undefined;
+}
+
+export type SignatureStatus = 'verified' | 'missing' | 'invalid' | 'not checked';
+
+export interface VerifiedPack {
+  module: string;
+  version: string;
+  /** Root-relative path of the tar. */
+  file: string;
+  integrity: 'ok' | 'mismatch' | 'missing';
+  signature: SignatureStatus;
+  /** Key id of a verified signature. */
+  keyId?: string;
+}
+
+export interface VerifyPacksResult {
+  packs: VerifiedPack[];
+  errors: Problem[];
+  warnings: Problem[];
+}
+
+function versionFilter(range: string | undefined): (v: string) => boolean {
+  if (range === undefined) return () => true;
+  if (semver.valid(range) === range) return (v) => v === range;
+  if (semver.validRange(range) === null) throw new ProvisioningError('INVALID_OPTION', `Cannot use --ver ${JSON.stringify(range)}: not a version or semver range`);
+  return (v) => semver.satisfies(v, range);
+}
+
+/** The metadata's top-level fields must repeat its newest `versions` entry. */
+function checkTopLevel(meta: PackMetadata, file: string): Problem[] {
+  const entry = meta.versions[meta.version];
+  if (entry === undefined) return [{ code: 'INTEGRITY_MISMATCH', message: `${meta.name}: metadata names version ${meta.version} but has no versions entry for it`, file }];
+  if (entry.integrity !== meta.integrity || entry.size !== meta.size) {
+    return [{ code: 'INTEGRITY_MISMATCH', message: `${meta.name}: metadata's top-level integrity/size disagree with versions.${meta.version}`, file, hint: 'the metadata was edited; re-pack the version to rewrite it' }];
+  }
+  return [];
+}
+
+export async function verifyPacks({ config, module, range }: VerifyPacksOptions): Promise<VerifyPacksResult> {
+  const accept = versionFilter(range);
+  const { registryPath } = config.distribution;
+  const { publicKeys, requireSignatures } = config.distribution.signing;
+  const rel = (file: string) => path.relative(config.root, file).split(path.sep).join('/');
+  const errors: Problem[] = [];
+  const warnings: Problem[] = [];
+  const packs: VerifiedPack[] = [];
+  if (requireSignatures && publicKeys.length === 0) {
+    errors.push({ code: 'CONFIG_INVALID', message: 'require_signatures is set but [distribution.signing] public_keys is empty: no signature can be checked', hint: 'add the .pub file of the signing key to public_keys' });
+  }
+  const names = (await readdir(registryPath).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
+  const files = module === undefined ? names : names.filter((n) => n === `${module}.json`);
+  if (module !== undefined && files.length === 0) {
+    throw new ProvisioningError('PACK_NOT_FOUND', `Cannot verify ${module}: ${rel(registryPath)} has no metadata for it`, { hint: 'pack it first (npx gulp pack:provider --provider <name>)' });
+  }
+  for (const name of files) {
+    const metaFile = path.join(registryPath, name);
+    let meta: PackMetadata | undefined;
+    try {
+      meta = await readMetadata(metaFile);
+    } catch (error) {
+      if (!isProvisioningError(error)) throw error;
+      errors.push(toProblem(error));
+      continue;
+    }
+    if (!meta || typeof meta.name !== 'string') continue;
+    errors.push(...checkTopLevel(meta, rel(metaFile)));
+    const versions = Object.keys(meta.versions).filter((v) => semver.valid(v) && accept(v)).sort(semver.rcompare);
+    for (const version of versions) packs.push(await verifyOne(config, meta, version, { publicKeys, requireSignatures, errors, warnings, rel }));
+  }
+  if (range !== undefined && packs.length === 0) {
+    throw new ProvisioningError('PACK_NOT_FOUND', `Cannot verify: no package${module ? ` of ${module}` : ''} matches --ver ${range}`);
+  }
+  return { packs, errors, warnings };
+}
+
+interface VerifyContext {
+  publicKeys: string[];
+  requireSignatures: boolean;
+  errors: Problem[];
+  warnings: Problem[];
+  rel: (file: string) => string;
+}
+
+async function verifyOne(config: Config, meta: PackMetadata, version: string, ctx: VerifyContext): Promise<VerifiedPack> {
+  const record = meta.versions[version]!;
+  const tarFile = localPackageFile(config, String(record.package_file));
+  const row: VerifiedPack = { module: meta.name, version, file: ctx.rel(tarFile), integrity: 'ok', signature: 'not checked' };
+  let actual;
+  try {
+    actual = await fileIntegrity(tarFile);
+  } catch {
+    ctx.errors.push({ code: 'PACK_NOT_FOUND', message: `${meta.name} ${version}: package ${row.file} is missing`, file: row.file, hint: 'pack it again, or run pack:clean to drop it from the metadata' });
+    return { ...row, integrity: 'missing' };
+  }
+  if (actual.integrity !== record.integrity || actual.size !== record.size) {
+    row.integrity = 'mismatch';
+    ctx.errors.push({
+      code: 'INTEGRITY_MISMATCH',
+      message: `${meta.name} ${version}: ${row.file} is ${actual.integrity} (${actual.size} bytes), the metadata says ${record.integrity} (${record.size} bytes)`,
+      file: row.file,
+      hint: 'the package or its metadata was altered after packing',
+    });
+  }
+  if (ctx.publicKeys.length === 0) return row;
+  try {
+    const verified = await verifyFile({ file: tarFile, signatureFile: tarFile + SIGNATURE_SUFFIX, publicKeys: ctx.publicKeys });
+    return { ...row, signature: 'verified', keyId: verified.keyId };
+  } catch (error) {
+    if (!isProvisioningError(error)) throw error;
+    const problem = { ...toProblem(error), message: `${meta.name} ${version}: ${error.message}` };
+    if (error.code === 'SIGNATURE_MISSING') {
+      (ctx.requireSignatures ? ctx.errors : ctx.warnings).push(problem);
+      return { ...row, signature: 'missing' };
+    }
+    ctx.errors.push(problem);
+    return { ...row, signature: 'invalid' };
+  }
+}
