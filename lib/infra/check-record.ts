@@ -66,7 +66,7 @@ export async function checkRecord(ctx: RecordContext, extra: readonly RecordChec
   let moduleDir: string | undefined;
   if (record.mode === 'link') moduleDir = await checkLink(ctx, errors);
   else {
-    const vendorDir = vendorDirOf(infra, record.module);
+    const vendorDir = vendorDirOf(infra, moduleName(name));
     if (existsSync(vendorDir)) moduleDir = vendorDir;
     else errors.push(problem('LINK_MISSING', `${where}: vendored copy ${rootRelative(config, vendorDir)}/ is missing`, at, 'run providers:vendor again'));
   }

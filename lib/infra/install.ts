@@ -4,6 +4,7 @@ import { withLock } from '../fs/lock.ts';
 import { dependencyIs, getDependency, hasDependenciesTable, withDependency } from '../manifest/dependencies.ts';
 import { getRecord, recordFields, type ProviderRecord } from '../manifest/records-read.ts';
 import { CREATED_TABLE_KEY, recordsText, setFlag, setRecord } from '../manifest/records.ts';
+import { moduleName } from '../names.ts';
 import { findProvider, type Provider } from '../providers/discover.ts';
 import { findInfra } from './find.ts';
 import { dependencyFor, linkPathOf, linkRecordFor, moduleDirOf, rootRelative, vendorDirOf } from './layout.ts';
@@ -85,7 +86,8 @@ export async function installProvider({ config, provider: providerName, infra: i
 
 /** What the previous installation leaves behind: a vendored copy, or a link for another language. */
 async function leftovers(config: Config, infra: Awaited<ReturnType<typeof findInfra>>, name: string, existing: ProviderRecord, linkPath: string): Promise<Operation[]> {
-  if (existing.mode === 'vendor') return [{ kind: 'rm-tree', dir: vendorDirOf(infra, existing.module) }];
+  // Named from the validated provider name, never from the yaml's text.
+  if (existing.mode === 'vendor') return [{ kind: 'rm-tree', dir: vendorDirOf(infra, moduleName(name)) }];
   const oldLink = linkPathOf(config, infra, name, existing.language);
   if (oldLink === linkPath) return [];
   const state = await inspectLink(oldLink);

@@ -51,7 +51,8 @@ export async function removeProvider({ config, provider, infra: infraName, force
 
     const record = entry?.record;
     if (entry && !record) driftAt('its record is not one install writes', state.records.file, entry.line);
-    if (record && record.mode === 'link' && !sameInstall(record, expectedLinkRecord(config, name, record.language))) {
+    if (record && record.module !== module) driftAt(`its record names module "${record.module}", not "${module}"`, state.records.file, entry?.line);
+    else if (record && record.mode === 'link' && !sameInstall(record, expectedLinkRecord(config, name, record.language))) {
       driftAt(`its record (source ${record.source}, module ${record.module}) was edited`, state.records.file, entry?.line);
     }
     const current = getDependency(state.manifest, module);
@@ -95,7 +96,8 @@ export async function removeProvider({ config, provider, infra: infraName, force
       { kind: 'write', file: infra.manifestFile, text: tomlText, previous: state.manifest },
       { kind: 'write', file: infra.recordFile, text: recordsText(state.records), previous: state.records },
     );
-    if (record?.mode === 'vendor') operations.push(vendorRemoval(infra, record));
+    // The folder is named from the validated provider name, never from the yaml's text.
+    if (record?.mode === 'vendor') operations.push(vendorRemoval(infra, module));
     return { provider: name, infra: infra.name, changes: await execute(operations, config.root) };
   });
 }
@@ -105,6 +107,6 @@ function expectedLinkRecord(config: Config, name: string, language: Language): P
 }
 
 /** The vendored copy goes last: it cannot be put back if a later step failed. */
-function vendorRemoval(infra: Infra, record: ProviderRecord): Operation {
-  return { kind: 'rm-tree', dir: vendorDirOf(infra, record.module) };
+function vendorRemoval(infra: Infra, module: string): Operation {
+  return { kind: 'rm-tree', dir: vendorDirOf(infra, module) };
 }

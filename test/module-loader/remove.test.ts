@@ -77,3 +77,17 @@ test('the modules folder stays while other links are in it', async () => {
 });
 
 test.run();
+
+const hostile = suite('providers:remove with a hostile record');
+hostile('a vendor record naming module "../../.." deletes nothing outside the infra', async () => {
+  const t = await example({
+    'workspace/infra/wuji/providers.manifest.yaml':
+      'providers:\n  aws:\n    module: ../../../extensions\n    mode: vendor\n    version: 0.2.0\n    source: x.tar\n    language: nickel\n    integrity: sha256-abc\n',
+  });
+  const before = await snapshot(t.root);
+  assert.is(await rejectsWith(removeProvider({ config: t.config, provider: 'aws', infra: 'wuji' })), 'DRIFT');
+  assert.equal(await snapshot(t.root), before);
+  await removeProvider({ config: t.config, provider: 'aws', infra: 'wuji', force: true });
+  assert.ok(existsSync(path.join(t.root, 'extensions/providers/aws/nickel/manifest.toml')));
+});
+hostile.run();
