@@ -53,7 +53,7 @@ export const COMMANDS: readonly Command[] = [
  * owns `--version`; `--kcl` is the seed's short form of `--lang kcl`.
  */
 export const FLAG_ALIASES: Readonly<Record<string, { flag: string; value?: string; display?: string }>> = {
-  version: { flag: 'ver', display: '--version RANGE' },
+  version: { flag: 'ver', display: '--version VERSION' },
   kcl: { flag: 'lang', value: 'kcl', display: '--kcl' },
 };
 

@@ -20,11 +20,14 @@ export function usageLine(command: Command): string {
   return `usage: provisioning ${[...command.words, positionalsOf(command), '[flags]'].filter(Boolean).join(' ')}`;
 }
 
+const PLACEHOLDERS: Record<string, string> = { base: 'DIR', output: 'DIR', registry: 'DIR', format: 'table|json|yaml', lang: 'nickel|kcl' };
+
 function flagLabel(name: string, spec: FlagInfo): string {
+  // `--ver` is shown as the seed's `--version` (both are accepted).
   const alias = Object.entries(FLAG_ALIASES).find(([, a]) => a.flag === name && a.value === undefined);
-  const flag = alias ? alias[0] : name;
-  const value = spec.type === 'boolean' ? '' : spec.type === 'number' ? ' N' : ` ${name === 'format' ? 'table|json|yaml' : name.toUpperCase()}`;
-  return `--${flag}${value}`;
+  if (alias?.[1].display) return alias[1].display;
+  const value = spec.type === 'boolean' ? '' : spec.type === 'number' ? ' N' : ` ${PLACEHOLDERS[name] ?? name.toUpperCase()}`;
+  return `--${name}${value}`;
 }
 
 function columns(rows: [string, string][], width = Math.max(0, ...rows.map(([left]) => left.length))): string[] {
