@@ -1,3 +1,127 @@
-import type { GulpTask } from './support/task.ts';
+/**
+ * The production path: pack:keygen, pack:verify, pack:publish, providers:vendor. Thin adapters:
+ * read flags and config, call lib/registry and lib/vendor, print. (`--sign` on the pack tasks
+ * lives in tasks/pack.ts and uses lib/registry/sign-pack.ts.)
+ */
+import path from 'node:path';
+import { ProblemsError, ProvisioningError, type Problem } from '../lib/errors.ts';
+import { render, renderTable } from '../lib/output/format.ts';
+import { assertName, moduleName } from '../lib/names.ts';
+import { publishPacks, verifyPacks, type VerifiedPack } from '../lib/registry/index.ts';
+import { writeKeyPair } from '../lib/sign/keys.ts';
+import { vendorProvider } from '../lib/vendor/index.ts';
+import type { FlagSpecs } from './support/flags.ts';
+import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type GulpTask, type TaskContext } from './support/task.ts';
 
-export const tasks: GulpTask[] = [];
+const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+const PROVIDER: FlagSpecs = { provider: { type: 'string', description: 'provider name, e.g. upcloud' } };
+const warnAll = (ctx: TaskContext, problems: Problem[]) => problems.forEach((p) => ctx.warn(`${p.code}: ${p.message}`));
+
+/** A path for config lines: root-relative when inside the root (config resolves it so), else absolute. */
+function configPath(root: string, file: string): string {
+  const rel = path.relative(root, file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+}
+
+export const keygen = defineTask({
+  name: 'pack:keygen',
+  description: 'Write a minisign key pair provisioning.key / provisioning.pub (default <root>/config/keys/)',
+  flags: {
+    ...ROOT_FLAGS,
+    output: { type: 'string', description: 'folder for the key pair (default: <root>/config/keys)' },
+    force: { type: 'boolean', description: 'replace an existing key pair (old signatures stop verifying with the new key)' },
+  },
+  async run(ctx) {
+    const root = ctx.root();
+    const output = str(ctx.flags.output);
+    const dir = output !== undefined ? path.resolve(output) : path.join(root, 'config', 'keys');
+    const keys = await writeKeyPair({ dir, force: ctx.flags.force === true });
+    ctx.out([
+      `wrote key pair ${keys.keyId}:`,
+      `  secret key: ${keys.secretKeyFile}  (unencrypted, mode 0600: keep it out of git, e.g. in a CI secret)`,
+      `  public key: ${keys.publicKeyFile}`,
+      '',
+      'add to config/config.toml:',
+      '',
+      '[distribution.signing]',
+      `secret_key = ${JSON.stringify(configPath(root, keys.secretKeyFile))}`,
+      `public_keys = [${JSON.stringify(configPath(root, keys.publicKeyFile))}]`,
+      '# require_signatures = true   # providers:vendor then refuses unsigned packs',
+    ].join('\n'));
+  },
+});
+
+export const verify = defineTask({
+  name: 'pack:verify',
+  description: 'Check each package against its metadata integrity and, with public_keys configured, its signature',
+  flags: { ...ROOT_FLAGS, ...PROVIDER, ver: { type: 'string', description: 'only this version (or semver range)' }, ...FORMAT_FLAG },
+  async run(ctx) {
+    const provider = ctx.flags.provider === undefined ? undefined : assertName('provider', ctx.flags.provider);
+    const config = await ctx.config();
+    const result = await verifyPacks({ config, module: provider && moduleName(provider), range: str(ctx.flags.ver) });
+    warnAll(ctx, result.warnings);
+    if (result.errors.length > 0) throw new ProblemsError(result.errors, `${result.errors.length} problem(s) in ${result.packs.length} package(s)`);
+    const sig = (r: VerifiedPack) => (r.signature === 'verified' ? `verified (${r.keyId})` : r.signature);
+    ctx.out(render(ctx.format, { ok: true, packs: result.packs }, () => result.packs.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(result.packs, [
+      { header: 'module', value: (r) => r.module },
+      { header: 'version', value: (r) => r.version },
+      { header: 'integrity', value: (r) => r.integrity },
+      { header: 'signature', value: sig },
+      { header: 'file', value: (r) => r.file },
+    ])));
+    if (config.distribution.signing.publicKeys.length === 0) ctx.info('signatures not checked: no [distribution.signing] public_keys configured');
+  },
+});
+
+export const publish = defineTask({
+  name: 'pack:publish',
+  description: 'Copy packages, signatures and metadata into a directory registry with an index.json',
+  flags: { ...ROOT_FLAGS, registry: { type: 'string', description: 'registry folder (created when missing)' }, ...PROVIDER, ...FORMAT_FLAG },
+  async run(ctx) {
+    const registry = str(ctx.flags.registry);
+    if (registry === undefined) throw new ProvisioningError('INVALID_OPTION', 'Cannot publish: --registry DIR is required', { hint: 'e.g. npx gulp pack:publish --registry /srv/provisioning-registry' });
+    const provider = ctx.flags.provider === undefined ? undefined : assertName('provider', ctx.flags.provider);
+    const result = await publishPacks({ config: await ctx.config(), registry, module: provider && moduleName(provider) });
+    ctx.out(render(ctx.format, result, () => [
+      renderTable(result.packs, [
+        { header: 'module', value: (r) => r.module },
+        { header: 'version', value: (r) => r.version },
+        { header: 'status', value: (r) => r.status },
+        { header: 'signed', value: (r) => (r.signed ? 'yes' : 'no') },
+        { header: 'file', value: (r) => r.package_file },
+      ]),
+      '',
+      `registry ${result.registry}: ${Object.keys(result.index.modules).length} module(s) in index.json`,
+    ].join('\n')));
+  },
+});
+
+export const vendor = defineTask({
+  name: 'providers:vendor',
+  description: 'Pin the highest packed version matching --ver into an infra (verified, extracted to <infra>/vendor/<module>/, link dropped)',
+  flags: {
+    ...ROOT_FLAGS, ...PROVIDER,
+    infra: { type: 'string', description: 'infra name, e.g. wuji' },
+    ver: { type: 'string', description: 'semver range, e.g. ^1.0 (the highest match is vendored)' },
+    registry: { type: 'string', description: 'registry folder or http(s) URL (default: the local distribution)' },
+    force: { type: 'boolean', description: 'replace a locally edited vendored copy or a hand-edited manifest.toml entry' },
+  },
+  async run(ctx) {
+    const result = await vendorProvider({
+      config: await ctx.config(),
+      provider: str(ctx.flags.provider) ?? '',
+      infra: str(ctx.flags.infra) ?? '',
+      range: str(ctx.flags.ver) ?? '',
+      registry: str(ctx.flags.registry),
+      force: ctx.flags.force === true,
+    });
+    for (const w of result.warnings) ctx.warn(w);
+    const { record } = result;
+    ctx.out(result.changes.length === 0
+      ? `${result.provider} ${record.version} already vendored in ${result.infra} (${result.dir}); nothing changed`
+      : `vendored ${result.provider} ${record.version} into ${result.infra} (${result.dir}) from ${record.source}${result.keyId ? `, signature verified (key ${result.keyId})` : ''}`);
+    result.changes.forEach((c) => ctx.info(`  ${c}`));
+  },
+});
+
+export const tasks: GulpTask[] = [keygen, verify, publish, vendor];

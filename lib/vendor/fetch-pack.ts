@@ -1,0 +1,103 @@
+/**
+ * Picks the highest version of a module matching a range from a pack source, downloads it to
+ * a private temp folder, and checks it before anything else sees it: size and SRI integrity
+ * against the metadata, then the minisign signature when keys are configured or required.
+ */
+import path from 'node:path';
+import semver from 'semver';
+import type { Config } from '../config/types.ts';
+import { suggestion } from '../did-you-mean.ts';
+import { ProvisioningError } from '../errors.ts';
+import type { VersionRecord } from '../pack/metadata.ts';
+import { fileIntegrity } from '../registry/integrity.ts';
+import type { PackSource } from '../registry/source.ts';
+import { verifyFile } from '../sign/verify-file.ts';
+
+export interface FetchPackOptions {
+  source: PackSource;
+  /** `aws_prov`. Required. */
+  module: string;
+  /** A semver range (`^1.0`, `1.2.3`). Required. */
+  range: string;
+  signing: Config['distribution']['signing'];
+  /** An empty private folder the pack is downloaded into. Required. */
+  tmpDir: string;
+}
+
+export interface FetchedPack {
+  module: string;
+  version: string;
+  /** The downloaded, verified tar (inside `tmpDir`). */
+  tarFile: string;
+  integrity: string;
+  size: number;
+  /** Where it came from (a root-relative path, a folder or a URL). */
+  where: string;
+  /** Key id of the verified signature; undefined when no signature was checked. */
+  keyId?: string;
+  /** For people: e.g. an unsigned pack accepted because signatures are not required. */
+  warnings: string[];
+}
+
+export function assertRange(range: unknown): string {
+  if (typeof range !== 'string' || range === '' || semver.validRange(range) === null) {
+    throw new ProvisioningError('INVALID_OPTION', `Cannot use --ver ${JSON.stringify(range)}: expected a semver range`, { hint: 'e.g. --ver 1.0.0, --ver ^1.0 or --ver ">=1.0 <2"' });
+  }
+  return range;
+}
+
+function checkRecord(record: VersionRecord | undefined, label: string): VersionRecord {
+  if (!record || typeof record.integrity !== 'string' || !/^sha256-[A-Za-z0-9+/]{43}=$/.test(record.integrity) || !Number.isSafeInteger(record.size) || record.size < 0 || typeof record.package_file !== 'string') {
+    throw new ProvisioningError('REGISTRY_ERROR', `Cannot use ${label}: its metadata entry lacks a sha256 integrity, a size or a package_file`);
+  }
+  return record;
+}
+
+export async function fetchVerifiedPack({ source, module, range, signing, tmpDir }: FetchPackOptions): Promise<FetchedPack> {
+  assertRange(range);
+  if (signing.requireSignatures && signing.publicKeys.length === 0) {
+    throw new ProvisioningError('CONFIG_INVALID', 'Cannot verify signatures: require_signatures is set but [distribution.signing] public_keys is empty', { hint: 'add the signing key\'s .pub file to public_keys' });
+  }
+  const meta = await source.metadata(module);
+  if (!meta) {
+    throw new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}`, {
+      hint: suggestion(module, await source.modules(), 'module') ?? `pack it first (npx gulp pack:provider), or pass --registry`,
+    });
+  }
+  const versions = Object.keys(meta.versions).filter((v) => semver.valid(v) === v);
+  const version = semver.maxSatisfying(versions, range);
+  if (version === null) {
+    throw new ProvisioningError('VERSION_MISMATCH', `Cannot vendor ${module}: no version in ${source.label} satisfies ${range}`, {
+      hint: versions.length ? `available: ${versions.sort(semver.rcompare).join(', ')}` : 'it has no packed versions',
+    });
+  }
+  const label = `${module} ${version}`;
+  const record = checkRecord(meta.versions[version], label);
+  const tarFile = path.join(tmpDir, 'pack.tar');
+  await source.fetchPackage(record, tarFile, record.size);
+  const actual = await fileIntegrity(tarFile);
+  if (actual.integrity !== record.integrity || actual.size !== record.size) {
+    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${label} from ${source.where(record)}: it is ${actual.integrity} (${actual.size} bytes), the metadata says ${record.integrity} (${record.size} bytes)`, {
+      hint: 'the download or the package was altered; nothing was changed',
+    });
+  }
+  const fetched: FetchedPack = { module, version, tarFile, integrity: record.integrity, size: record.size, where: source.where(record), warnings: [] };
+  if (signing.publicKeys.length === 0) return fetched;
+  const signatureFile = `${tarFile}.minisig`;
+  if (!(await source.fetchSignature(record, signatureFile))) {
+    if (signing.requireSignatures) {
+      throw new ProvisioningError('SIGNATURE_MISSING', `Cannot vendor ${label}: it is not signed, and [distribution.signing] require_signatures is set`, {
+        hint: 'pack it with --sign (and publish the .minisig), or turn require_signatures off',
+      });
+    }
+    fetched.warnings.push(`${label} is not signed; accepted because require_signatures is off`);
+    return fetched;
+  }
+  try {
+    fetched.keyId = (await verifyFile({ file: tarFile, signatureFile, publicKeys: signing.publicKeys })).keyId;
+  } catch (error) {
+    if (error instanceof ProvisioningError) throw new ProvisioningError(error.code, `Cannot vendor ${label} from ${fetched.where}: ${error.message}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
+    throw error;
+  }
+  return fetched;
+}
