@@ -1,3 +1,41 @@
-import type { GulpTask } from './support/task.ts';
+/**
+ * `demo`: the README's main job on the bundled example tree. It works on a fresh temp copy, so
+ * the tracked example files never change, and runs the same task definitions a user runs.
+ */
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bold } from '../lib/output/style.ts';
+import { DEFINITIONS, defineTask, runDefinition, type GulpTask } from './support/task.ts';
 
-export const tasks: GulpTask[] = [];
+const EXAMPLE = fileURLToPath(new URL('../examples/provisioning', import.meta.url));
+
+/** The main job, step by step: discover, link into an infra, validate, pack, list. */
+const STEPS: [task: string, ...flags: string[]][] = [
+  ['providers:list'],
+  ['providers:install', '--provider', 'upcloud', '--infra', 'wuji'],
+  ['providers:install', '--provider', 'aws', '--infra', 'wuji'],
+  ['providers:installed', '--infra', 'wuji'],
+  ['providers:validate', '--infra', 'wuji'],
+  ['pack:core'],
+  ['pack:providers'],
+  ['pack:list'],
+];
+
+export const demo = defineTask({
+  name: 'demo',
+  description: 'Run the main job (list, install, validate, pack) on a temp copy of the bundled example tree',
+  async run(ctx) {
+    const root = await mkdtemp(path.join(tmpdir(), 'provisioning-demo-'));
+    await cp(EXAMPLE, root, { recursive: true });
+    ctx.info(`Example tree copied to ${root}`);
+    for (const [name, ...flags] of STEPS) {
+      ctx.info(`\n${bold(`$ npx gulp ${[name, ...flags].join(' ')} --base ${root}`)}`);
+      await runDefinition(DEFINITIONS.get(name)!, [...flags, '--base', root]);
+    }
+    ctx.info(`\nDone. Look around: ls -la ${path.join(root, 'workspace/infra/wuji/.nickel-modules')} ${path.join(root, 'distribution/packages')}`);
+  },
+});
+
+export const tasks: GulpTask[] = [demo];
