@@ -9,6 +9,8 @@ import { cleanPacks, coreTarget, createProgress, listPacks, packAll, packModule,
 import { assertVersion } from '../lib/pack/target.ts';
 import { nameForStem, packSettings, planner } from '../lib/pack/from-config.ts';
 import { discoverProviders, findProvider } from '../lib/providers/discover.ts';
+import { packSigner } from '../lib/registry/sign-pack.ts';
+import { vendoredKey, vendoredVersions } from '../lib/vendor/in-use.ts';
 import type { FlagSpecs } from './support/flags.ts';
 import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type TaskContext } from './support/task.ts';
 
@@ -17,7 +19,7 @@ const OUTPUT: FlagSpecs = { output: { type: 'string', description: 'folder for t
 const WRITE: FlagSpecs = {
   ...OUTPUT,
   force: { type: 'boolean', description: 'replace a packed version whose content changed' },
-  sign: { type: 'boolean', description: 'also write <tar>.minisig ([distribution.signing] secret_key)' },
+  sign: { type: 'boolean', description: 'also write <tar>.minisig ([distribution.signing] secret_key; on by default when it is set)' },
 };
 
 /** `--ver`, validated before any file is read. */
@@ -27,14 +29,19 @@ function versionFlag(ctx: TaskContext): string | undefined {
 }
 
 /**
- * The `--sign` hook: signing (lib/sign/) plugs in here as `afterPack`. Until it does, `--sign`
- * fails before anything is written rather than leaving unsigned packs behind silently.
+ * The `--sign` hook (lib/registry/sign-pack.ts): with `--sign`, or with a configured
+ * `[distribution.signing] secret_key` unless `--sign=false`, every pack written or found up to
+ * date gets a valid `<tar>.minisig`. The key is loaded first: a bad key fails before any tar.
  */
 async function signer(ctx: TaskContext): Promise<((result: PackResult) => Promise<void>) | undefined> {
-  if (ctx.flags.sign !== true) return undefined;
-  throw new ProvisioningError('INVALID_OPTION', 'Cannot use --sign yet: package signing is not available in this build', {
-    hint: 'pack without --sign, then sign the .tar files with minisign',
-  });
+  const { secretKey } = (await ctx.config()).distribution.signing;
+  if (ctx.flags.sign === false || (ctx.flags.sign !== true && secretKey === undefined)) return undefined;
+  if (secretKey === undefined) {
+    throw new ProvisioningError('KEY_INVALID', 'Cannot use --sign: no [distribution.signing] secret_key is configured', {
+      hint: 'run `npx gulp pack:keygen` and add the lines it prints to config/config.toml',
+    });
+  }
+  return packSigner({ secretKeyFile: secretKey, onSigned: (_, file) => ctx.info(`signed ${file}`) });
 }
 
 async function settingsFor(ctx: TaskContext) {
@@ -142,6 +149,7 @@ export const packClean = defineTask({
     ...ROOT_FLAGS,
     'keep-latest': { type: 'number', description: 'versions kept per module (default 3)' },
     'dry-run': { type: 'boolean', description: 'show what would be deleted, delete nothing' },
+    force: { type: 'boolean', description: 'also delete versions an infra has vendored' },
     ...OUTPUT,
     ...FORMAT_FLAG,
   },
@@ -153,9 +161,12 @@ export const packClean = defineTask({
     const config = await ctx.config();
     const { outDir, registryDir, cacheDir } = packSettings(config, { output: ctx.flags.output as string | undefined });
     const dryRun = ctx.flags['dry-run'] === true;
-    const report = await cleanPacks({ packDir: outDir, registryDir, cacheDir, keepLatest: keep, dryRun, nameFor: nameForStem(config) });
+    // Versions some infra has vendored are kept (the infra could not be re-vendored) unless --force.
+    const vendored = ctx.flags.force === true ? new Map<string, string[]>() : await vendoredVersions(config);
+    const keptBy = (name: string, version: string) => vendored.get(vendoredKey(name, version));
+    const report = await cleanPacks({ packDir: outDir, registryDir, cacheDir, keepLatest: keep, dryRun, nameFor: nameForStem(config), protect: (name, version) => keptBy(name, version) !== undefined });
     const verb = dryRun ? 'would delete' : 'deleted';
-    const rows = report.map((r) => ({ ...r, action: r.action === 'delete' ? verb : r.action }));
+    const rows = report.map((r) => ({ ...r, action: r.action === 'delete' ? verb : r.action === 'protected' ? `kept: vendored in ${keptBy(r.name, r.version)!.join(', ')}` : r.action }));
     ctx.out(render(ctx.format, { dryRun, entries: rows }, () => rows.length === 0 ? `no packages in ${outDir}` : renderTable(rows, [
       { header: 'module', value: (r) => r.name },
       { header: 'version', value: (r) => r.version },

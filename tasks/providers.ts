@@ -114,7 +114,7 @@ export const validate = defineTask({
   flags: {
     ...ROOT_FLAGS,
     infra: { type: 'string', description: 'only this infra (default: every infra)' },
-    production: { type: 'boolean', description: 'also fail on link mode and unpinned versions' },
+    production: { type: 'boolean', description: 'also fail on link mode, unpinned versions and vendored files that differ from their pack' },
     ...FORMAT_FLAG,
   },
   async run(ctx) {

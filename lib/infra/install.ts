@@ -6,6 +6,7 @@ import { getRecord, recordFields, type ProviderRecord } from '../manifest/record
 import { CREATED_TABLE_KEY, recordsText, setFlag, setRecord } from '../manifest/records.ts';
 import { moduleName } from '../names.ts';
 import { findProvider, type Provider } from '../providers/discover.ts';
+import { assertVendoredIntact } from '../vendor/vendored-copy.ts';
 import { findInfra } from './find.ts';
 import { dependencyFor, linkPathOf, linkRecordFor, moduleDirOf, rootRelative, vendorDirOf } from './layout.ts';
 import { inspectLink, linksTo } from './link.ts';
@@ -77,7 +78,7 @@ export async function installProvider({ config, provider: providerName, infra: i
       { kind: 'write', file: infra.manifestFile, text: tomlText, previous: state.manifest },
       { kind: 'write', file: infra.recordFile, text: recordsText(state.records), previous: state.records },
       ...(await planLink(config, infra, provider.name, record, { force })),
-      ...(existing ? await leftovers(config, infra, provider.name, existing, linkPath) : []),
+      ...(existing ? await leftovers(config, infra, provider.name, existing, linkPath, force) : []),
     ];
     const changes = await execute(operations, config.root);
     return { provider: provider.name, infra: infra.name, record, link: rootRelative(config, linkPath), changes };
@@ -85,9 +86,14 @@ export async function installProvider({ config, provider: providerName, infra: i
 }
 
 /** What the previous installation leaves behind: a vendored copy, or a link for another language. */
-async function leftovers(config: Config, infra: Awaited<ReturnType<typeof findInfra>>, name: string, existing: ProviderRecord, linkPath: string): Promise<Operation[]> {
-  // Named from the validated provider name, never from the yaml's text.
-  if (existing.mode === 'vendor') return [{ kind: 'rm-tree', dir: vendorDirOf(infra, moduleName(name)) }];
+async function leftovers(config: Config, infra: Awaited<ReturnType<typeof findInfra>>, name: string, existing: ProviderRecord, linkPath: string, force: boolean): Promise<Operation[]> {
+  if (existing.mode === 'vendor') {
+    // Named from the validated provider name, never from the yaml's text.
+    const dir = vendorDirOf(infra, moduleName(name));
+    // A vendored copy edited in place is never deleted silently: VENDOR_MODIFIED unless --force.
+    if (!force) await assertVendoredIntact({ dir, module: moduleName(name), version: existing.version, display: rootRelative(config, dir), action: `switch "${name}" in "${infra.name}" back to the link` });
+    return [{ kind: 'rm-tree', dir }];
+  }
   const oldLink = linkPathOf(config, infra, name, existing.language);
   if (oldLink === linkPath) return [];
   const state = await inspectLink(oldLink);

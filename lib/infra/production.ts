@@ -1,12 +1,13 @@
 import type { Problem } from '../errors.ts';
 import type { Findings, RecordCheck, RecordContext } from './check-record.ts';
+import { vendoredDigests } from '../vendor/drift-check.ts';
 import { isPinned } from './version.ts';
 
 /**
  * What `providers:validate --production` adds to the standard checks, one function per rule.
  * Production deploys immutable, verified artifacts, so a live link to mutable source and a
- * version that is not one exact release are errors there. (A check of vendored files against
- * their recorded digests belongs here too: add it to {@link PRODUCTION_CHECKS}.)
+ * version that is not one exact release are errors there, and so is a vendored file that differs
+ * from its pack's PACK.json (`VENDOR_DRIFT`, lib/vendor/drift-check.ts).
  */
 
 function at(ctx: RecordContext): Pick<Problem, 'file' | 'line' | 'column'> {
@@ -31,4 +32,4 @@ export const pinnedVersion: RecordCheck = (ctx): Findings => ({
 });
 
 /** The production rules, run after the standard checks of each record. */
-export const PRODUCTION_CHECKS: RecordCheck[] = [noLinkMode, pinnedVersion];
+export const PRODUCTION_CHECKS: RecordCheck[] = [noLinkMode, pinnedVersion, vendoredDigests];

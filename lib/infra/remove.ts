@@ -11,6 +11,7 @@ import { findInfra, type Infra } from './find.ts';
 import { dependencyFor, linkPathOf, moduleDirOf, rootRelative, sameInstall, vendorDirOf } from './layout.ts';
 import { inspectLink, linksTo } from './link.ts';
 import { execute, type Operation } from './operations.ts';
+import { inspectVendoredCopy } from '../vendor/vendored-copy.ts';
 import { readInfraState } from './state.ts';
 
 export interface RemoveOptions {
@@ -81,6 +82,13 @@ export async function removeProvider({ config, provider, infra: infraName, force
       throw new ProvisioningError('NOT_INSTALLED', `Cannot remove "${name}" from "${infra.name}": it is not installed there`, {
         hint: suggestion(name, entries.map((e) => e.name), 'installed provider'),
       });
+    }
+    if (record?.mode === 'vendor') {
+      const dir = vendorDirOf(infra, module);
+      const copy = await inspectVendoredCopy({ dir, module, version: record.version });
+      if (copy.kind === 'modified') {
+        drift.push(new ProvisioningError('VENDOR_MODIFIED', `Cannot remove "${name}" from "${infra.name}": the vendored copy ${rootRelative(config, dir)}/ was edited locally (${copy.reason})`, { file: rootRelative(config, dir), hint: 'keep your edits elsewhere first, or pass --force to discard them' }));
+      }
     }
     if (drift.length > 0 && !force) {
       if (drift.length === 1) throw drift[0]!;

@@ -6,13 +6,15 @@ import path from 'node:path';
 import type { Problem } from '../errors.ts';
 import type { Findings, RecordCheck } from '../infra/check-record.ts';
 import { rootRelative, vendorDirOf } from '../infra/layout.ts';
+import { moduleName } from '../names.ts';
 import { inspectVendoredCopy } from './vendored-copy.ts';
 
 export const vendoredDigests: RecordCheck = async (ctx): Promise<Findings> => {
   const { config, infra, name, record } = ctx;
   if (record.mode !== 'vendor') return { errors: [], warnings: [] };
-  const dir = vendorDirOf(infra, record.module);
-  const copy = await inspectVendoredCopy({ dir, module: record.module, version: record.version });
+  // Named from the validated provider name, never from the yaml's text (as install and remove do).
+  const dir = vendorDirOf(infra, moduleName(name));
+  const copy = await inspectVendoredCopy({ dir, module: moduleName(name), version: record.version });
   if (copy.kind !== 'modified') return { errors: [], warnings: [] }; // absent: the standard checks report LINK_MISSING
   const errors: Problem[] = copy.files.map((file) => ({
     code: 'VENDOR_DRIFT',
