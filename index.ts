@@ -71,6 +71,9 @@ export { generateKeyPair, loadPublicKey, loadSecretKey, signFile, verifyFile, wr
 export { compareDigests, extractPack, hashFolder, parsePackManifest, type ExtractedPack, type ExtractPackOptions, type PackManifest } from './lib/archive/index.ts';
 export { publishPacks, verifyPacks, type PublishOptions, type PublishResult, type VerifyPacksOptions, type VerifyPacksResult } from './lib/registry/index.ts';
 
+// Vendoring (production): a verified pack pinned into an infra
+export { vendorProvider, type VendorOptions, type VendorResult } from './lib/vendor/index.ts';
+
 // Watch mode
 export { formatResult, watchProviders, type WatchHandle, type WatchProvidersOptions, type WatchResult } from './lib/watch/index.ts';
 

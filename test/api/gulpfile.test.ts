@@ -85,7 +85,7 @@ async function assertBuilt(root: string, stdout: string): Promise<void> {
 const t = suite('api: a gulpfile of your own');
 
 t('index.ts exports the lib functions, plugins and error type', () => {
-  for (const name of ['loadConfig', 'resolveRoot', 'discoverProviders', 'findProvider', 'installProvider', 'removeProvider', 'listInstalled', 'validateInfras', 'syncInfras', 'packModule', 'packAll', 'cleanPacks', 'listPacks', 'reproducibleTar', 'nickelExport', 'signFile', 'verifyFile', 'extractPack', 'publishPacks', 'verifyPacks', 'watchProviders']) {
+  for (const name of ['loadConfig', 'resolveRoot', 'discoverProviders', 'findProvider', 'installProvider', 'removeProvider', 'listInstalled', 'validateInfras', 'syncInfras', 'packModule', 'packAll', 'cleanPacks', 'listPacks', 'reproducibleTar', 'nickelExport', 'signFile', 'verifyFile', 'extractPack', 'publishPacks', 'verifyPacks', 'vendorProvider', 'watchProviders']) {
     assert.type((api as Record<string, unknown>)[name], 'function', name);
   }
   assert.is(new api.ProvisioningError('PROVIDER_NOT_FOUND', 'x').code, 'PROVIDER_NOT_FOUND');

@@ -64,6 +64,20 @@ for (const runtime of ['node', 'deno'] as const) {
     assert.is(clean.code, 0, clean.stderr);
   });
 
+  t('the production commands: pack verify <provider>, pack publish --registry, providers vendor --version', async () => {
+    const root = await exampleTree({ 'config/config.toml': '[nickel]\nexport = "off"\n' });
+    const registry = path.join(root, 'registry-out');
+    for (const args of [['pack', 'provider', 'upcloud'], ['pack', 'verify', 'upcloud'], ['pack', 'publish', '--registry', registry], ['providers', 'vendor', 'upcloud', 'wuji', '--version', '^0.0.1', '--registry', registry]]) {
+      const r = await provisioning(runtime, [...args, '--base', root]);
+      assert.is(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    }
+    assert.ok(existsSync(path.join(registry, 'index.json')));
+    assert.ok(existsSync(path.join(root, 'workspace/infra/wuji/vendor/upcloud_prov')));
+    const missing = await provisioning(runtime, ['pack', 'verify', 'nope', '--base', root]);
+    assert.is(missing.code, 1);
+    assert.match(missing.stderr, 'PACK_NOT_FOUND');
+  });
+
   t('usage errors exit 2 with a hint: unknown command, missing argument, unknown flag', async () => {
     const unknown = await provisioning(runtime, ['providers', 'instal', 'upcloud', 'wuji']);
     assert.is(unknown.code, 2);
