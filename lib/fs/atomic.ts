@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -29,6 +30,32 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, {
     await rename(tmp, file);
   } catch (error) {
     await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+export interface WriteAtomicSyncOptions extends WriteAtomicOptions {
+  /** Flush to disk before the rename. Default true; false for a cache that can be rebuilt. */
+  fsync?: boolean;
+}
+
+/**
+ * {@link writeFileAtomic} without the thread-pool round trips: for hot loops writing hundreds of
+ * small files (packing 200 providers), where each async step costs more than the write itself.
+ */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array, { mode = 0o644, fsync = true }: WriteAtomicSyncOptions = {}): void {
+  const tmp = tempPathFor(file);
+  try {
+    const fd = openSync(tmp, 'wx', mode);
+    try {
+      writeFileSync(fd, data);
+      if (fsync) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (error) {
+    rmSync(tmp, { force: true });
     throw error;
   }
 }

@@ -4,9 +4,9 @@
  * that differs (a touched file, a fresh clone) it hashes the contents; only a new content key
  * rebuilds the pack. A key covers the file list and bytes, the version and the tool settings.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../fs/atomic.ts';
+import { writeFileAtomicSync } from '../fs/atomic.ts';
 import { sha256Hex } from './rules.ts';
 import type { SourceFile } from './source.ts';
 
@@ -19,11 +19,6 @@ export interface CacheRecord {
   tar: { file: string; size: number; mtimeMs: number; integrity: string };
 }
 
-/** The record's file: named after the artifact path, so `--output` elsewhere has its own. */
-export function cacheFileFor(cacheDir: string, tarFile: string): string {
-  return path.join(cacheDir, 'pack', `${path.basename(tarFile, '.tar')}-${sha256Hex(path.resolve(tarFile)).slice(0, 16)}.json`);
-}
-
 export function statKey(settings: string, files: readonly SourceFile[]): string {
   const lines = files.map((f) => `${f.rel}\0${f.stat.size}\0${f.stat.mtimeMs}\0${f.stat.mode}\0${f.stat.ino}`);
   return sha256Hex(`${settings}\n${lines.join('\n')}`);
@@ -34,27 +29,53 @@ export function contentKey(settings: string, files: readonly SourceFile[]): stri
   return sha256Hex(`${settings}\n${lines.join('\n')}`);
 }
 
-export async function readCache(file: string): Promise<CacheRecord | undefined> {
-  try {
-    const record = JSON.parse(await readFile(file, 'utf8')) as CacheRecord;
+/**
+ * All records of one cache folder in a single file, `<cache>/pack-index.json`, keyed by the
+ * artifact's path: one read and one write per run instead of one per package. Two runs saving
+ * at once can only lose records, which costs a content hash later, never a wrong answer.
+ */
+export class PackCache {
+  private dirty = false;
+  private constructor(readonly file: string, private readonly records: Record<string, CacheRecord>) {}
+
+  static open(cacheDir: string): PackCache {
+    const file = path.join(cacheDir, 'pack-index.json');
+    let records: Record<string, CacheRecord> = {};
+    try {
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { format?: number; records?: Record<string, CacheRecord> };
+      if (data.format === 1 && data.records && typeof data.records === 'object') records = data.records;
+    } catch {
+      // missing or damaged: the cache is only ever a shortcut
+    }
+    return new PackCache(file, records);
+  }
+
+  get(tarFile: string): CacheRecord | undefined {
+    const record = this.records[path.resolve(tarFile)];
     return typeof record?.statKey === 'string' && typeof record.tar?.integrity === 'string' ? record : undefined;
-  } catch {
-    return undefined; // missing or damaged: the cache is only ever a shortcut
+  }
+
+  set(tarFile: string, record: CacheRecord): void {
+    this.records[path.resolve(tarFile)] = record;
+    this.dirty = true;
+  }
+
+  /** Not flushed to disk: a record lost in a crash only costs one rebuild. */
+  save(): void {
+    if (!this.dirty) return;
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    writeFileAtomicSync(this.file, JSON.stringify({ format: 1, records: this.records }) + '\n', { fsync: false });
+    this.dirty = false;
   }
 }
 
 /** True when the tar the record describes is still there, unchanged (size and mtime). */
-export async function tarIntact(record: CacheRecord, tarFile: string): Promise<boolean> {
+export function tarIntact(record: CacheRecord, tarFile: string): boolean {
   if (path.resolve(record.tar.file) !== path.resolve(tarFile)) return false;
   try {
-    const st = await stat(tarFile);
+    const st = statSync(tarFile);
     return st.size === record.tar.size && st.mtimeMs === record.tar.mtimeMs;
   } catch {
     return false;
   }
-}
-
-export async function writeCache(file: string, record: CacheRecord): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, JSON.stringify(record) + '\n');
 }

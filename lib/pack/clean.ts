@@ -2,11 +2,12 @@
  * `pack:clean`: per module, keeps the N highest versions by semver and deletes the rest with
  * their signatures, then updates the metadata. Only `<module>_<semver>.tar[.minisig]` is touched.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import { withLock } from '../fs/lock.ts';
 import { buildMetadata, infoOf, readMetadata, writeMetadata } from './metadata.ts';
+import { packLockDir } from './pack-module.ts';
 
 /** `aws_prov_1.10.0.tar` → stem and version; a version never holds `_`, so the last one splits. */
 const PACK_FILE = /^(.+)_([^_/]+)\.tar(\.minisig)?$/;
@@ -67,16 +68,14 @@ export async function cleanPacks(options: CleanPacksOptions): Promise<CleanEntry
       if (action === 'delete') doomed.push(version);
     }
     if (dryRun || doomed.length === 0) continue;
-    const lockDir = path.join(cacheDir, 'locks', stem);
-    await mkdir(lockDir, { recursive: true });
-    await withLock(lockDir, async () => {
+    await withLock(packLockDir(cacheDir), async () => {
       for (const version of doomed) for (const file of versions.get(version)!) await rm(file, { force: true });
       const metaFile = path.join(registryDir, `${name}.json`);
-      const meta = await readMetadata(metaFile);
+      const meta = readMetadata(metaFile);
       if (!meta) return;
       const left = Object.fromEntries(Object.entries(meta.versions).filter(([v]) => !doomed.includes(v)));
       const next = buildMetadata({ name: meta.name, versions: left, info: infoOf(meta), previous: meta });
-      if (next) await writeMetadata(metaFile, next);
+      if (next) writeMetadata(metaFile, next);
       else await rm(metaFile, { force: true });
     });
   }

@@ -29,7 +29,7 @@ export async function listPacks({ registryDir }: ListPacksOptions): Promise<Pack
   });
   const rows: PackRow[] = [];
   for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
-    const meta = await readMetadata(path.join(registryDir, name));
+    const meta = readMetadata(path.join(registryDir, name));
     if (!meta || typeof meta.name !== 'string') continue;
     const versions = Object.keys(meta.versions).filter((v) => semver.valid(v)).sort(semver.rcompare);
     for (const version of versions) {

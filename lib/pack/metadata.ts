@@ -2,10 +2,10 @@
  * Registry metadata, `<registry>/<name>.json`: the seed's fields for the newest version (by
  * semver), its SRI `integrity` and `size`, and one `versions` entry per version present.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import semver from 'semver';
 import { ProvisioningError } from '../errors.ts';
-import { writeFileAtomic } from '../fs/atomic.ts';
+import { writeFileAtomicSync } from '../fs/atomic.ts';
 
 export interface VersionRecord {
   package_file: string;
@@ -37,10 +37,10 @@ export function formatCreated(date: Date): string {
 }
 
 /** The metadata file's content, or undefined when there is none; a corrupt file is `REGISTRY_ERROR`. */
-export async function readMetadata(file: string): Promise<PackMetadata | undefined> {
+export function readMetadata(file: string): PackMetadata | undefined {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -93,9 +93,9 @@ export function buildMetadata({ name, versions, info, previous }: BuildMetadataO
   };
 }
 
-/** Writes the document atomically (temp file + rename): readers never see half of it. */
-export async function writeMetadata(file: string, data: PackMetadata): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(data, null, 2) + '\n');
+/** Writes the document atomically (temp file + rename, flushed): readers never see half of it. */
+export function writeMetadata(file: string, data: PackMetadata): void {
+  writeFileAtomicSync(file, JSON.stringify(data, null, 2) + '\n');
 }
 
 /** The info fields of the config's `[distribution.metadata]`, or of the file already there. */

@@ -4,7 +4,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { isProvisioningError, toProblem, type Problem } from '../errors.ts';
-import { packModule, type PackModuleOptions, type PackResult } from './pack-module.ts';
+import { withLock } from '../fs/lock.ts';
+import { PackCache } from './cache.ts';
+import { packLockDir, packModule, type PackModuleOptions, type PackResult } from './pack-module.ts';
 import type { ExportPlan } from './export-plan.ts';
 import type { PackTarget } from './target.ts';
 
@@ -49,7 +51,7 @@ export async function packAll({ targets, plan, concurrency = Math.max(2, availab
       try {
         const target = 'resolve' in item ? item.resolve() : item;
         onEvent?.({ type: 'start', name, index, total });
-        const result = await packModule({ ...common, target, plan: typeof plan === 'function' ? plan(target) : plan });
+        const result = await packModule({ ...common, target, plan: typeof plan === 'function' ? plan(target) : plan, lock: false, cache });
         results.push(result);
         onEvent?.({ type: 'done', name, result, done: ++done, total });
       } catch (error) {
@@ -60,7 +62,15 @@ export async function packAll({ targets, plan, concurrency = Math.max(2, availab
       }
     }
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+  // One registry lock for the whole run (not one per package): another pack or clean waits.
+  const cache = PackCache.open(common.cacheDir);
+  await withLock(packLockDir(common.cacheDir), async () => {
+    try {
+      await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+    } finally {
+      cache.save();
+    }
+  });
   const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   return { results: results.sort(byName), problems: problems.sort(byName) };
 }

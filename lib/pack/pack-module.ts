@@ -2,13 +2,13 @@
  * Packs one module into `<out>/<stem>_<version>.tar` and records it in the registry metadata.
  * A version is immutable: other bytes under a packed version are `PACK_EXISTS` unless `force`.
  */
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
-import { writeFileAtomic } from '../fs/atomic.ts';
+import { writeFileAtomicSync } from '../fs/atomic.ts';
 import { withLock } from '../fs/lock.ts';
 import { buildPack } from './build.ts';
-import { cacheFileFor, contentKey, readCache, statKey, tarIntact, writeCache, type CacheRecord } from './cache.ts';
+import { contentKey, PackCache, statKey, tarIntact, type CacheRecord } from './cache.ts';
 import type { ExportPlan } from './export-plan.ts';
 import { buildMetadata, formatCreated, readMetadata, writeMetadata, type PackInfo } from './metadata.ts';
 import { packMtime, sriSha256 } from './rules.ts';
@@ -52,12 +52,28 @@ export interface PackModuleOptions {
   now?: () => Date;
   /** Runs after a pack is written or found up to date (signing hooks in here). Default none. */
   afterPack?: (result: PackResult) => Promise<void>;
+  /**
+   * Take the registry lock (`<cache>/locks`) around the write. Default true; `packAll` takes
+   * it once for the whole run and passes false.
+   */
+  lock?: boolean;
+  /** The cache index, when the caller shares one across packages (and saves it). Default: opened and saved here. */
+  cache?: PackCache;
 }
 
-async function ensureDir(dir: string, what: string): Promise<void> {
+/** The lock folder shared by packing and cleaning one registry. */
+export function packLockDir(cacheDir: string): string {
+  const dir = path.join(cacheDir, 'locks');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+// File system calls below are synchronous on purpose: per package they are a dozen tiny
+// operations, and each async one costs a thread-pool round trip worth more than the syscall.
+function ensureDir(dir: string, what: string): void {
   try {
-    await mkdir(dir, { recursive: true });
-    if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
   } catch (error) {
     throw new ProvisioningError('OUTPUT_UNWRITABLE', `Cannot write ${what} to "${dir}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
       file: dir,
@@ -67,36 +83,39 @@ async function ensureDir(dir: string, what: string): Promise<void> {
   }
 }
 
-async function readIfExists(file: string): Promise<Buffer | undefined> {
-  return readFile(file).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
+function readIfExists(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
-  });
+  }
 }
 
 export async function packModule(options: PackModuleOptions): Promise<PackResult> {
-  const { target, plan, outDir, registryDir, cacheDir, info, force = false, now = () => new Date(), afterPack } = options;
+  const { target, plan, outDir, registryDir, cacheDir, info, force = false, now = () => new Date(), afterPack, lock = true } = options;
+  const cache = options.cache ?? PackCache.open(cacheDir);
   const mtime = options.mtime ?? packMtime();
   const tarFile = path.join(outDir, `${target.stem}_${target.version}.tar`);
   const metaFile = path.join(registryDir, `${target.name}.json`);
-  await ensureDir(outDir, 'packages');
-  await ensureDir(registryDir, 'metadata');
-  await ensureDir(cacheDir, 'the pack cache');
+  ensureDir(outDir, 'packages');
+  ensureDir(registryDir, 'metadata');
+  ensureDir(cacheDir, 'the pack cache');
 
   const settings = JSON.stringify({ PACK_FORMAT, name: target.name, stem: target.stem, version: target.version, mtime, bin: plan.bin ?? null, exports: target.exports ?? null });
   const { files, skipped } = await listSources(target.dir);
-  const cacheFile = cacheFileFor(cacheDir, tarFile);
-  const record = force ? undefined : await readCache(cacheFile);
+  const record = force ? undefined : cache.get(tarFile);
   const base = { name: target.name, version: target.version, file: tarFile, exported: plan.exported, skipped };
   const sKey = statKey(settings, files);
 
   const upToDate = async (r: CacheRecord): Promise<PackResult | undefined> => {
-    if (!(await tarIntact(r, tarFile))) return undefined;
-    const entry = (await readMetadata(metaFile))?.versions[target.version];
+    if (!tarIntact(r, tarFile)) return undefined;
+    const entry = readMetadata(metaFile)?.versions[target.version];
     if (entry?.integrity !== r.tar.integrity) return undefined;
     return { ...base, status: 'up-to-date', size: r.tar.size, integrity: r.tar.integrity, exported: entry.exported };
   };
   const finish = async (result: PackResult) => {
+    if (!options.cache) cache.save();
     if (afterPack) await afterPack(result);
     return result;
   };
@@ -112,17 +131,15 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
   if (record?.contentKey === cKey) {
     const hit = await upToDate(record);
     if (hit) {
-      await writeCache(cacheFile, { ...record, statKey: sKey });
+      cache.set(tarFile, { ...record, statKey: sKey });
       return finish(hit);
     }
   }
-  // 3. Build, then write under a per-package lock so two runs cannot interleave.
+  // 3. Build, then write under the registry lock so two runs cannot interleave.
   const tar = await buildPack({ target, files, plan, mtime });
   const integrity = sriSha256(tar);
-  const lockDir = path.join(cacheDir, 'locks', target.stem);
-  await mkdir(lockDir, { recursive: true });
-  const result = await withLock(lockDir, async (): Promise<PackResult> => {
-    const existing = await readIfExists(tarFile);
+  const write = async (): Promise<PackResult> => {
+    const existing = readIfExists(tarFile);
     const same = existing !== undefined && existing.equals(tar);
     if (existing && !same && !force) {
       throw new ProvisioningError('PACK_EXISTS', `Cannot pack ${target.name} ${target.version}: "${tarFile}" already holds other content, and a packed version is immutable`, {
@@ -130,7 +147,7 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
         hint: 'bump [package] version (or pass --ver), or pass --force to replace it',
       });
     }
-    const previous = await readMetadata(metaFile);
+    const previous = readMetadata(metaFile);
     const old = previous?.versions[target.version];
     const status: PackStatus = same ? 'up-to-date' : existing ? 'replaced' : 'packed';
     const entry = {
@@ -140,21 +157,22 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
       created: same && old?.integrity === integrity ? old.created : formatCreated(now()),
       exported: plan.exported,
     };
-    if (!same) await writeFileAtomic(tarFile, tar);
+    if (!same) writeFileAtomicSync(tarFile, tar);
     try {
       if (!same || JSON.stringify(old) !== JSON.stringify(entry)) {
         const versions = { ...previous?.versions, [target.version]: entry };
-        await writeMetadata(metaFile, buildMetadata({ name: target.name, versions, info, previous })!);
+        writeMetadata(metaFile, buildMetadata({ name: target.name, versions, info, previous })!);
       }
     } catch (error) {
       // Leave the package folder as it was: the old tar back, or no new tar at all.
-      if (existing && !same) await writeFileAtomic(tarFile, existing);
-      else if (!existing) await rm(tarFile, { force: true });
+      if (existing && !same) writeFileAtomicSync(tarFile, existing);
+      else if (!existing) rmSync(tarFile, { force: true });
       throw error;
     }
     return { ...base, status, size: tar.length, integrity };
-  });
-  const st = await stat(tarFile);
-  await writeCache(cacheFile, { statKey: sKey, contentKey: cKey, tar: { file: tarFile, size: st.size, mtimeMs: st.mtimeMs, integrity } });
+  };
+  const result = lock ? await withLock(packLockDir(cacheDir), write) : await write();
+  const st = statSync(tarFile);
+  cache.set(tarFile, { statKey: sKey, contentKey: cKey, tar: { file: tarFile, size: st.size, mtimeMs: st.mtimeMs, integrity } });
   return finish(result);
 }

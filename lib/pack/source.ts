@@ -3,8 +3,7 @@
  * offered as a stream of vinyl files (what `gulp.src(..., { encoding: false })` would give,
  * without globbing, which matters when 200 providers are walked on every run).
  */
-import type { Stats } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import Vinyl from 'vinyl';
@@ -25,40 +24,34 @@ export interface ListSourcesResult {
   skipped: { rel: string; reason: string }[];
 }
 
-/** Every regular file under `dir`, byte-sorted by path, without `.git`, editor or OS junk. */
+/**
+ * Every regular file under `dir`, byte-sorted by path, without `.git`, editor or OS junk.
+ * Synchronous on purpose: thousands of tiny stats and reads are several times faster on the
+ * main thread than as promises queued on libuv's four-thread pool (see BENCHMARKS.md).
+ */
 export async function listSources(dir: string): Promise<ListSourcesResult> {
   const files: SourceFile[] = [];
   const skipped: ListSourcesResult['skipped'] = [];
-  async function walk(rel: string): Promise<void> {
-    const entries = await readdir(rel ? path.join(dir, rel) : dir);
-    await Promise.all(
-      entries.map(async (name) => {
-        if (isJunk(name)) return;
-        const childRel = rel ? `${rel}/${name}` : name;
-        const abs = path.join(dir, childRel);
-        const stat = await lstat(abs);
-        if (stat.isDirectory()) await walk(childRel);
-        else if (stat.isFile()) files.push({ rel: childRel, abs, stat });
-        // A link could point anywhere (outside the tree, at a secret); packs hold files only.
-        else skipped.push({ rel: childRel, reason: stat.isSymbolicLink() ? 'symbolic links are not packed' : 'not a regular file' });
-      }),
-    );
-  }
-  await walk('');
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(rel ? path.join(dir, rel) : dir)) {
+      if (isJunk(name)) continue;
+      const childRel = rel ? `${rel}/${name}` : name;
+      const abs = path.join(dir, childRel);
+      const stat = lstatSync(abs);
+      if (stat.isDirectory()) walk(childRel);
+      else if (stat.isFile()) files.push({ rel: childRel, abs, stat });
+      // A link could point anywhere (outside the tree, at a secret); packs hold files only.
+      else skipped.push({ rel: childRel, reason: stat.isSymbolicLink() ? 'symbolic links are not packed' : 'not a regular file' });
+    }
+  };
+  walk('');
   const byPath = (a: { rel: string }, b: { rel: string }) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0);
   return { files: files.sort(byPath), skipped: skipped.sort(byPath) };
 }
 
-/** Reads every file's bytes (a few at a time, so 200 providers do not open 8000 files at once). */
-export async function readSources(files: SourceFile[], concurrency = 16): Promise<SourceFile[]> {
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < files.length) {
-      const file = files[next++]!;
-      file.contents ??= await readFile(file.abs);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+/** Reads every file's bytes (synchronously, see {@link listSources}). */
+export async function readSources(files: SourceFile[]): Promise<SourceFile[]> {
+  for (const file of files) file.contents ??= readFileSync(file.abs);
   return files;
 }
 
