@@ -1,0 +1,174 @@
+/**
+ * pack:keygen, signing while packing (--sign / a configured key) and pack:verify: a tampered
+ * tar, metadata or signature is each rejected with its code, and every problem is reported.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { verifyPacks } from '../../lib/registry/verify.ts';
+import { writeKeyPair } from '../../lib/sign/keys.ts';
+import { verifyFile } from '../../lib/sign/verify-file.ts';
+import { gulp } from '../helpers/run.ts';
+import { snapshot } from '../helpers/snapshot.ts';
+import { addConfig, codeOf, keysFor, pack, prodTree } from './helpers/tree.ts';
+
+const codes = (problems: { code: string }[]) => problems.map((p) => p.code).sort();
+
+/** minisign with stdin closed (it must never wait for a password). */
+function minisign(args: readonly string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('minisign', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+const hasMinisign = await minisign(['-v']).then((r) => r.code === 0, () => false);
+
+const keygen = suite('pack:keygen');
+
+keygen('writes the pair to <root>/config/keys, prints the config lines, refuses to overwrite without --force (gulp subprocess)', async () => {
+  const { root } = await prodTree();
+  const first = await gulp(['pack:keygen', '--base', root, '--silent']);
+  assert.is(first.code, 0, first.stderr);
+  assert.match(first.stdout, 'secret_key = "config/keys/provisioning.key"');
+  assert.match(first.stdout, 'public_keys = ["config/keys/provisioning.pub"]');
+  const pub = await readFile(path.join(root, 'config/keys/provisioning.pub'), 'utf8');
+  const before = await snapshot(path.join(root, 'config/keys'));
+  const again = await gulp(['pack:keygen', '--base', root]);
+  assert.is.not(again.code, 0);
+  assert.match(again.stderr, 'KEY_EXISTS');
+  assert.equal(await snapshot(path.join(root, 'config/keys')), before);
+  const forced = await gulp(['pack:keygen', '--base', root, '--force', '--silent']);
+  assert.is(forced.code, 0, forced.stderr);
+  assert.is.not(await readFile(path.join(root, 'config/keys/provisioning.pub'), 'utf8'), pub);
+});
+
+keygen('--output DIR writes there (and still never overwrites)', async () => {
+  const { root } = await prodTree();
+  const dir = path.join(root, 'elsewhere');
+  await writeKeyPair({ dir });
+  assert.is(await codeOf(writeKeyPair({ dir })), 'KEY_EXISTS');
+  assert.ok(existsSync(path.join(dir, 'provisioning.key')));
+});
+
+const signing = suite('pack --sign');
+
+signing('a configured secret key signs every pack, and an up-to-date pack gets its missing signature back', async () => {
+  const t = await prodTree();
+  const { keys, config } = await keysFor(t.root);
+  await addConfig(t.root, config);
+  const first = await pack(t.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+  const sig = `${first.file}.minisig`;
+  assert.ok(existsSync(sig));
+  await verifyFile({ file: first.file, publicKeys: [keys.publicKeyFile] });
+  await rm(sig);
+  const again = await pack(t.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+  assert.is(again.status, 'up-to-date');
+  assert.ok(existsSync(sig), 'the no-op path signs a pack whose signature is missing');
+  const text = await readFile(sig, 'utf8');
+  await pack(t.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+  assert.is(await readFile(sig, 'utf8'), text, 'a valid signature is left alone');
+});
+
+signing('--sign without a configured secret_key fails before any tar is written (gulp subprocess)', async () => {
+  const { root } = await prodTree();
+  const r = await gulp(['pack:provider', '--provider', 'aws', '--sign', '--base', root]);
+  assert.is.not(r.code, 0);
+  assert.match(r.stderr, 'KEY_INVALID');
+  assert.not.ok(existsSync(path.join(root, 'distribution/packages/aws_prov_0.2.0.tar')));
+});
+
+if (!hasMinisign) {
+  console.log('SKIP: minisign not found on PATH; "pack --sign verifies with minisign -Vm" is not run (apt-get install minisign)');
+} else {
+  signing('pack:provider --sign (gulp subprocess) writes a .minisig that `minisign -Vm <tar> -p <pub>` accepts', async () => {
+    const t = await prodTree();
+    const { keys, config } = await keysFor(t.root);
+    await addConfig(t.root, config);
+    const r = await gulp(['pack:provider', '--provider', 'aws', '--sign', '--base', t.root, '--silent']);
+    assert.is(r.code, 0, r.stderr);
+    const tar = path.join(t.root, 'distribution/packages/aws_prov_0.2.0.tar');
+    const check = await minisign(['-Vm', tar, '-p', keys.publicKeyFile]);
+    assert.is(check.code, 0, check.out);
+    assert.match(check.out, 'Signature and comment signature verified');
+  });
+}
+
+const verify = suite('pack:verify');
+
+async function signedTree(require = false) {
+  const t = await prodTree();
+  const { keys, config } = await keysFor(t.root, require);
+  await addConfig(t.root, config);
+  const aws = await pack(t.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+  const local = await pack(t.root, 'local', { secretKeyFile: keys.secretKeyFile });
+  return { ...t, keys, aws, local };
+}
+
+verify('intact signed packs pass, signatures verified', async () => {
+  const t = await signedTree();
+  const result = await verifyPacks({ config: await t.config() });
+  assert.equal(result.errors, []);
+  assert.equal(result.packs.map((p) => [p.module, p.integrity, p.signature]), [['aws_prov', 'ok', 'verified'], ['local_prov', 'ok', 'verified']]);
+});
+
+verify('a tampered tar is INTEGRITY_MISMATCH (and its signature SIGNATURE_INVALID)', async () => {
+  const t = await signedTree();
+  const bytes = await readFile(t.aws.file);
+  bytes[600] = bytes[600]! ^ 1;
+  await writeFile(t.aws.file, bytes);
+  const result = await verifyPacks({ config: await t.config() });
+  assert.equal(codes(result.errors), ['INTEGRITY_MISMATCH', 'SIGNATURE_INVALID']);
+  assert.ok(result.errors.every((p) => p.message.includes('aws_prov')));
+});
+
+verify('tampered metadata (integrity edited) is INTEGRITY_MISMATCH', async () => {
+  const t = await signedTree();
+  const metaFile = path.join(t.root, 'distribution/registry/aws_prov.json');
+  const meta = JSON.parse(await readFile(metaFile, 'utf8'));
+  meta.versions['0.2.0'].integrity = `sha256-${Buffer.alloc(32, 7).toString('base64')}`;
+  await writeFile(metaFile, JSON.stringify(meta));
+  const result = await verifyPacks({ config: await t.config() });
+  assert.equal(codes(result.errors), ['INTEGRITY_MISMATCH', 'INTEGRITY_MISMATCH']); // the version entry, and top-level vs versions
+});
+
+verify('a tampered signature is SIGNATURE_INVALID; a signature by an unknown key too', async () => {
+  const t = await signedTree();
+  const sig = `${t.aws.file}.minisig`;
+  const lines = (await readFile(sig, 'utf8')).split('\n');
+  lines[2] = lines[2]!.replace('timestamp:', 'timestamp:1'); // the trusted comment
+  await writeFile(sig, lines.join('\n'));
+  const other = await writeKeyPair({ dir: path.join(t.root, 'other-keys') });
+  const { signFile } = await import('../../lib/sign/sign-file.ts');
+  await signFile({ file: t.local.file, secretKeyFile: other.secretKeyFile });
+  const result = await verifyPacks({ config: await t.config() });
+  assert.equal(codes(result.errors), ['SIGNATURE_INVALID', 'SIGNATURE_INVALID']);
+});
+
+verify('an unsigned pack: a warning, or SIGNATURE_MISSING with require_signatures; all problems reported (gulp subprocess)', async () => {
+  const t = await signedTree(true);
+  await rm(`${t.aws.file}.minisig`);
+  const bytes = await readFile(t.local.file);
+  await writeFile(t.local.file, Buffer.concat([bytes, Buffer.alloc(512)]));
+  const r = await gulp(['pack:verify', '--base', t.root, '--format', 'json', '--silent']);
+  assert.is.not(r.code, 0);
+  const out = JSON.parse(r.stdout);
+  assert.equal(codes(out.problems), ['INTEGRITY_MISMATCH', 'SIGNATURE_INVALID', 'SIGNATURE_MISSING']);
+  const only = await verifyPacks({ config: await t.config(), module: 'aws_prov', range: '0.2.0' });
+  assert.equal(codes(only.errors), ['SIGNATURE_MISSING']);
+});
+
+verify('--provider that was never packed is PACK_NOT_FOUND', async () => {
+  const t = await prodTree();
+  assert.is(await codeOf(verifyPacks({ config: await t.config(), module: 'nope_prov' })), 'PACK_NOT_FOUND');
+});
+
+keygen.run();
+signing.run();
+verify.run();
