@@ -6,6 +6,7 @@ import { closest } from '../lib/did-you-mean.ts';
 import { ProvisioningError } from '../lib/errors.ts';
 import { assertName } from '../lib/names.ts';
 import { resolveRoot } from '../lib/root.ts';
+import { parseFlags, type FlagSpecs } from '../tasks/support/flags.ts';
 import { testdir } from './helpers/testdir.ts';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -85,3 +86,27 @@ root('a folder without extensions/providers is ROOT_NOT_FOUND', async () => {
   assert.is(codeOf(() => resolveRoot({ base: empty })), 'ROOT_NOT_FOUND');
 });
 root.run();
+
+const flags = suite('flags');
+const SPEC: FlagSpecs = { provider: { type: 'string', description: '' }, force: { type: 'boolean', description: '' } };
+flags('reads --name value, --name=value and booleans; skips gulp-cli flags', () => {
+  assert.equal(parseFlags(['providers:remove', '--provider', 'aws', '--force', '--silent', '--cwd', '/x'], SPEC), { provider: 'aws', force: true });
+  assert.equal(parseFlags(['--provider=aws', '--force=false'], SPEC), { provider: 'aws', force: false });
+});
+flags('a typo is INVALID_OPTION with the nearest flag', () => {
+  try {
+    parseFlags(['--provder', 'aws'], SPEC);
+    assert.unreachable();
+  } catch (error) {
+    assert.is((error as ProvisioningError).code, 'INVALID_OPTION');
+    assert.is((error as ProvisioningError).hint, 'did you mean --provider?');
+  }
+});
+flags("another task's flag is refused alone, tolerated when that task runs too", () => {
+  assert.is(codeOf(() => parseFlags(['--infra', 'wuji'], SPEC)), 'INVALID_OPTION');
+  assert.equal(parseFlags(['--infra', 'wuji', '--provider', 'aws'], SPEC, { infra: { type: 'string', description: '' } }), { provider: 'aws' });
+});
+flags('a string flag without its value is an error', () => {
+  assert.is(codeOf(() => parseFlags(['--provider'], SPEC)), 'INVALID_OPTION');
+});
+flags.run();

@@ -19,15 +19,13 @@ const GULP_FLAGS = new Set([
   'help', 'h', 'version', 'v', 'completion',
 ]);
 
-/** Every flag a task of ours takes, filled by `defineTask` so a typo finds its nearest flag. */
-export const KNOWN_FLAGS = new Map<string, FlagSpec>();
-
 /**
  * Parses `--name value`, `--name=value` and boolean `--name` from gulp's argv. Values come
- * after the task name (`npx gulp providers:install --provider aws --infra wuji`). An unknown
- * flag is an error with the nearest known one.
+ * after the task name (`npx gulp providers:install --provider aws --infra wuji`). `others` are
+ * the flags of the other tasks named on the same command line (`npx gulp a b --x`): tolerated,
+ * not read. Any other flag is an error with the nearest known one.
  */
-export function parseFlags(argv: readonly string[], spec: FlagSpecs): Flags {
+export function parseFlags(argv: readonly string[], spec: FlagSpecs, others: FlagSpecs = {}): Flags {
   const flags: Flags = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -39,10 +37,11 @@ export function parseFlags(argv: readonly string[], spec: FlagSpecs): Flags {
       if (eq === -1 && ['cwd', 'gulpfile', 'f', 'depth', 'preload', 'require', 'completion', 'log-level'].includes(name)) i++;
       continue;
     }
-    const known = spec[name] ?? KNOWN_FLAGS.get(name);
+    const known = spec[name] ?? others[name];
     if (!known) {
-      const near = closest(name, [...new Set([...Object.keys(spec), ...KNOWN_FLAGS.keys()])]);
-      throw new ProvisioningError('INVALID_OPTION', `Cannot use option --${name}: no task takes it`, near ? { hint: `did you mean --${near}?` } : {});
+      const near = closest(name, Object.keys(spec));
+      const hint = near ? `did you mean --${near}?` : `it takes ${Object.keys(spec).map((f) => `--${f}`).join(', ') || 'no flags'}`;
+      throw new ProvisioningError('INVALID_OPTION', `Cannot use option --${name}: this task does not take it`, { hint });
     }
     let value: string | boolean | number | undefined;
     if (known.type === 'boolean') {

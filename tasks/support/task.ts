@@ -4,7 +4,7 @@ import { isProvisioningError, ProblemsError, toProblem, type Problem } from '../
 import { assertFormat, type OutputFormat } from '../../lib/output/format.ts';
 import { dim, red, yellow } from '../../lib/output/style.ts';
 import { resolveRoot } from '../../lib/root.ts';
-import { KNOWN_FLAGS, parseFlags, type FlagSpecs, type Flags } from './flags.ts';
+import { parseFlags, type FlagSpecs, type Flags } from './flags.ts';
 
 /** What a task's `run` gets: its flags, the root and config (resolved on first use), and output. */
 export interface TaskContext {
@@ -66,7 +66,6 @@ export const DEFINITIONS = new Map<string, TaskDefinition>();
 /** Turns a task definition into a gulp task with `description` and `flags` for `gulp --tasks`. */
 export function defineTask(def: TaskDefinition): GulpTask {
   const specs: FlagSpecs = { ...def.flags };
-  for (const [name, spec] of Object.entries(specs)) KNOWN_FLAGS.set(name, spec);
   DEFINITIONS.set(def.name, def);
   const task = () => runDefinition(def, process.argv.slice(2));
   return Object.assign(task, {
@@ -84,7 +83,8 @@ export async function runDefinition(def: TaskDefinition, argv: readonly string[]
   const specs: FlagSpecs = { ...def.flags };
   let format: OutputFormat = 'table';
   try {
-    const flags = parseFlags(argv, specs);
+    const others = argv.filter((a) => a !== def.name && DEFINITIONS.has(a)).map((a) => DEFINITIONS.get(a)!.flags);
+    const flags = parseFlags(argv, specs, Object.assign({}, ...others));
     if ('format' in specs) format = assertFormat(flags.format);
     let root: string | undefined;
     let config: Promise<Config> | undefined;
