@@ -52,10 +52,10 @@ export async function serve(dir: string): Promise<{ url: string; requests: strin
     const file = path.join(dir, ...rel.split('/').filter((p) => p && p !== '..'));
     const st = await stat(file).catch(() => undefined);
     if (!st?.isFile()) {
-      res.writeHead(404).end('not found');
+      res.writeHead(404, { connection: 'close' }).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-length': st.size });
+    res.writeHead(200, { 'content-length': st.size, connection: 'close' });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -63,7 +63,11 @@ export async function serve(dir: string): Promise<{ url: string; requests: strin
   return {
     url: `http://127.0.0.1:${port}/`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // No keep-alive, and idle sockets closed: otherwise close() waits for the client's pool to time out.
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections?.();
+    }),
   };
 }
 
