@@ -176,6 +176,20 @@ local('a hand-edited manifest.toml entry is DRIFT, nothing changed', async () =>
   assert.equal(await snapshot(t.root), before);
 });
 
+local('a registry whose package_file leaves the registry (../) is REGISTRY_ERROR, nothing read or changed', async () => {
+  const { t: source } = await linkedTree();
+  const registry = await testdir();
+  await publishPacks({ config: await source.config(), registry });
+  const metaFile = path.join(registry, 'registry/aws_prov.json');
+  const meta = JSON.parse(await readFile(metaFile, 'utf8'));
+  meta.versions['0.2.0'].package_file = '../../outside/aws_prov_0.2.0.tar';
+  await writeFile(metaFile, JSON.stringify(meta));
+  const t = await prodTree();
+  const before = await snapshot(t.root);
+  assert.is(await codeOf(vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '0.2.0', registry })), 'REGISTRY_ERROR');
+  assert.equal(await snapshot(t.root), before);
+});
+
 const back = suite('vendored copies: install back to the link, re-vendor, remove');
 
 back('install switches a vendored provider back to the link; an edited copy is VENDOR_MODIFIED unless --force', async () => {
