@@ -7,20 +7,13 @@ import { ProvisioningError } from '../lib/errors.ts';
 import { assertName } from '../lib/names.ts';
 import { resolveRoot } from '../lib/root.ts';
 import { parseFlags, type FlagSpecs } from '../tasks/support/flags.ts';
+import { codeOfSync } from './helpers/codes.ts';
 import { testdir } from './helpers/testdir.ts';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof ProvisioningError ? error.code : `not coded: ${String(error)}`;
-  }
-  return undefined;
-}
 
 const names = suite('names');
 for (const bad of ['', '../x', 'a/b', '.hidden', '-flag', 'UpCloud', 'a b', 'x\0y', '..']) {
-  names(`refuses ${JSON.stringify(bad)}`, () => assert.is(codeOf(() => assertName('provider', bad)), 'INVALID_NAME'));
+  names(`refuses ${JSON.stringify(bad)}`, () => assert.is(codeOfSync(() => assertName('provider', bad)), 'INVALID_NAME'));
 }
 for (const good of ['upcloud', 'aws', 'local', 'my_prov-2', '0day']) {
   names(`accepts ${good}`, () => assert.is(assertName('infra', good), good));
@@ -46,7 +39,7 @@ config('unknown placeholder names the key', () => {
   }
 });
 config('a cycle is an error', () => {
-  assert.is(codeOf(() => interpolate({ a: { x: '{{a.y}}', y: '{{a.x}}' } })), 'CONFIG_INVALID');
+  assert.is(codeOfSync(() => interpolate({ a: { x: '{{a.y}}', y: '{{a.x}}' } })), 'CONFIG_INVALID');
 });
 config('root config overrides defaults key by key', async () => {
   const root = await testdir({
@@ -83,7 +76,7 @@ root('--base wins over the environment', async () => {
 });
 root('a folder without extensions/providers is ROOT_NOT_FOUND', async () => {
   const empty = await testdir();
-  assert.is(codeOf(() => resolveRoot({ base: empty })), 'ROOT_NOT_FOUND');
+  assert.is(codeOfSync(() => resolveRoot({ base: empty })), 'ROOT_NOT_FOUND');
 });
 root.run();
 
@@ -103,10 +96,10 @@ flags('a typo is INVALID_OPTION with the nearest flag', () => {
   }
 });
 flags("another task's flag is refused alone, tolerated when that task runs too", () => {
-  assert.is(codeOf(() => parseFlags(['--infra', 'wuji'], SPEC)), 'INVALID_OPTION');
+  assert.is(codeOfSync(() => parseFlags(['--infra', 'wuji'], SPEC)), 'INVALID_OPTION');
   assert.equal(parseFlags(['--infra', 'wuji', '--provider', 'aws'], SPEC, { infra: { type: 'string', description: '' } }), { provider: 'aws' });
 });
 flags('a string flag without its value is an error', () => {
-  assert.is(codeOf(() => parseFlags(['--provider'], SPEC)), 'INVALID_OPTION');
+  assert.is(codeOfSync(() => parseFlags(['--provider'], SPEC)), 'INVALID_OPTION');
 });
 flags.run();

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { run } from '../helpers/run.ts';
 import { chmod, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
@@ -8,30 +8,13 @@ import { ProvisioningError } from '../../lib/errors.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { testdir } from '../helpers/testdir.ts';
 import { craftTar, packEntries, sha256 } from './craft-tar.ts';
+import { codeOf } from '../helpers/codes.ts';
 
 const M = 'aws_prov';
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof ProvisioningError ? error.code : `not coded: ${String(error)}`;
-  }
-  return undefined;
-}
 
-/** Runs GNU tar with stdin closed. */
-function gnuTar(args: readonly string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('tar', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+/** GNU tar, stdin closed. */
+const gnuTar = (args: readonly string[], cwd: string) => run('tar', args, { cwd });
 const gnuTarVersion = await gnuTar(['--version'], '.').then((r) => (r.code === 0 && r.stdout.includes('GNU tar') ? r.stdout.split('\n')[0] : undefined), () => undefined);
 
 /** A temp tree with a good pack at `pack.tar` and `infra/vendor/` as dest's parent. */

@@ -17,15 +17,18 @@ export interface RunOptions {
 /** Runs a real subprocess to completion and collects its output. */
 export function run(cmd: string, args: readonly string[], { cwd = PROJECT_ROOT, env = {}, input }: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    // No input: stdin closed, so a program that could prompt (minisign asks for passwords) never waits.
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.stdin.on('error', () => {}); // a child that exits before reading its input: EPIPE is not a test failure
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => {}); // a child that exits before reading its input: EPIPE is not a test failure
+      child.stdin.end(input);
+    }
   });
 }
 

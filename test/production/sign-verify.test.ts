@@ -2,7 +2,6 @@
  * pack:keygen, signing while packing (--sign / a configured key) and pack:verify: a tampered
  * tar, metadata or signature is each rejected with its code, and every problem is reported.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,23 +10,14 @@ import * as assert from 'uvu/assert';
 import { verifyPacks } from '../../lib/registry/verify.ts';
 import { writeKeyPair } from '../../lib/sign/keys.ts';
 import { verifyFile } from '../../lib/sign/verify-file.ts';
-import { gulp } from '../helpers/run.ts';
+import { gulp, run } from '../helpers/run.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { addConfig, codeOf, keysFor, pack, prodTree } from './helpers/tree.ts';
 
 const codes = (problems: { code: string }[]) => problems.map((p) => p.code).sort();
 
-/** minisign with stdin closed (it must never wait for a password). */
-function minisign(args: readonly string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('minisign', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, out }));
-  });
-}
+/** minisign, stdin closed (it must never wait for a password); stdout and stderr together. */
+const minisign = (args: readonly string[]) => run('minisign', args).then((r) => ({ code: r.code, out: r.stdout + r.stderr }));
 const hasMinisign = await minisign(['-v']).then((r) => r.code === 0, () => false);
 
 const keygen = suite('pack:keygen');

@@ -8,7 +8,6 @@ import { lstat, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ProblemsError } from '../../lib/errors.ts';
 import { installProvider } from '../../lib/infra/install.ts';
 import { removeProvider } from '../../lib/infra/remove.ts';
 import { validateInfras } from '../../lib/infra/validate.ts';
@@ -18,19 +17,11 @@ import { gulp } from '../helpers/run.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { testdir } from '../helpers/testdir.ts';
 import { addConfig, keysFor, pack, prodTree, serve, type ProdTree } from './helpers/tree.ts';
+import { codeOf } from '../helpers/codes.ts';
 
 const PIN = 'aws_prov = { path = "./vendor/aws_prov", version = "0.2.0" }\n';
 const codes = (problems: { code: string }[]) => problems.map((p) => p.code).sort();
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemsError) return codes(error.problems).join(',');
-    return (error as { code?: string }).code ?? `uncoded: ${String(error)}`;
-  }
-  return 'no error';
-}
 
 /** What a vendored wuji must look like: pinned, recorded, extracted, no link. */
 async function assertVendored(t: ProdTree, tomlBefore: string, integrity: string): Promise<void> {

@@ -8,41 +8,21 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ProvisioningError } from '../../lib/errors.ts';
 import { signFile, verifyFile, writeKeyPair } from '../../lib/sign/index.ts';
-import { spawn } from 'node:child_process';
+import { run } from '../helpers/run.ts';
 import { testdir } from '../helpers/testdir.ts';
+import { codeOf } from '../helpers/codes.ts';
 
-/**
- * Runs minisign with stdin closed (it must never wait for a password) and collects its output.
- * Not test/helpers/run.ts: that one writes to stdin, which a fast-exiting child answers with EPIPE.
- */
-function run(args: readonly string[], { cwd }: { cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('minisign', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+/** minisign with stdin closed: it must never wait for a password. */
+const minisign = (args: readonly string[], options: { cwd?: string } = {}) => run('minisign', args, options);
 
-const version = await run(['-v']).then((r) => (r.code === 0 ? r.stdout.trim() : undefined), () => undefined);
+const version = await minisign(['-v']).then((r) => (r.code === 0 ? r.stdout.trim() : undefined), () => undefined);
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof ProvisioningError ? error.code : `not coded: ${String(error)}`;
-  }
-  return undefined;
-}
 
 /** `minisign -G -W`: an unencrypted pair made by the real tool. */
 async function theirKeys(dir: string): Promise<{ pub: string; key: string }> {
   const pub = path.join(dir, 'their.pub');
   const key = path.join(dir, 'their.key');
-  const r = await run(['-G', '-W', '-p', pub, '-s', key], { cwd: dir });
+  const r = await minisign(['-G', '-W', '-p', pub, '-s', key], { cwd: dir });
   assert.is(r.code, 0, r.stderr);
   return { pub, key };
 }
@@ -57,7 +37,7 @@ if (version === undefined) {
     const keys = await writeKeyPair({ dir });
     const file = path.join(dir, 'aws_prov_1.0.0.tar');
     const { trustedComment } = await signFile({ file, secretKeyFile: keys.secretKeyFile });
-    const r = await run(['-V', '-m', file, '-p', keys.publicKeyFile], { cwd: dir });
+    const r = await minisign(['-V', '-m', file, '-p', keys.publicKeyFile], { cwd: dir });
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stdout, 'Signature and comment signature verified');
     assert.match(r.stdout, trustedComment);
@@ -69,7 +49,7 @@ if (version === undefined) {
     const file = path.join(dir, 'p.tar');
     await signFile({ file, secretKeyFile: keys.secretKeyFile });
     await writeFile(file, 'tar bytes?\n');
-    const r = await run(['-V', '-m', file, '-p', keys.publicKeyFile], { cwd: dir });
+    const r = await minisign(['-V', '-m', file, '-p', keys.publicKeyFile], { cwd: dir });
     assert.is.not(r.code, 0);
   });
 
@@ -77,7 +57,7 @@ if (version === undefined) {
     const dir = await testdir({ 'p.tar': 'tar bytes\n' });
     const keys = await writeKeyPair({ dir });
     const file = path.join(dir, 'p.tar');
-    const r = await run(['-S', '-s', keys.secretKeyFile, '-m', file, '-t', 'made by minisign'], { cwd: dir });
+    const r = await minisign(['-S', '-s', keys.secretKeyFile, '-m', file, '-t', 'made by minisign'], { cwd: dir });
     assert.is(r.code, 0, r.stderr);
     const result = await verifyFile({ file, publicKeys: [keys.publicKeyFile] });
     assert.is(result.trustedComment, 'made by minisign');
@@ -88,7 +68,7 @@ if (version === undefined) {
     const dir = await testdir({ 'p.tar': 'their bytes\n' });
     const { pub, key } = await theirKeys(dir);
     const file = path.join(dir, 'p.tar');
-    const r = await run(['-S', '-s', key, '-m', file], { cwd: dir });
+    const r = await minisign(['-S', '-s', key, '-m', file], { cwd: dir });
     assert.is(r.code, 0, r.stderr);
     const shown = /([0-9A-F]+)\s*$/.exec((await readFile(pub, 'utf8')).split('\n')[0]!)![1]!;
     const result = await verifyFile({ file, publicKeys: [pub] });
@@ -110,7 +90,7 @@ if (version === undefined) {
     const dir = await testdir({ 'p.tar': 'legacy bytes\n' });
     const { pub, key } = await theirKeys(dir);
     const file = path.join(dir, 'p.tar');
-    const r = await run(['-S', '-l', '-s', key, '-m', file], { cwd: dir });
+    const r = await minisign(['-S', '-l', '-s', key, '-m', file], { cwd: dir });
     assert.is(r.code, 0, r.stderr);
     const result = await verifyFile({ file, publicKeys: [pub] });
     assert.is(result.prehashed, false);
@@ -123,7 +103,7 @@ if (version === undefined) {
     const { pub, key } = await theirKeys(dir);
     const file = path.join(dir, 'p.tar');
     await signFile({ file, secretKeyFile: key });
-    const r = await run(['-V', '-m', file, '-p', pub], { cwd: dir });
+    const r = await minisign(['-V', '-m', file, '-p', pub], { cwd: dir });
     assert.is(r.code, 0, r.stderr);
   });
 }

@@ -8,15 +8,8 @@ import { blake2b } from '../../lib/sign/blake2b.ts';
 import { generateKeyPair, signFile, verifyFile, writeKeyPair } from '../../lib/sign/index.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { testdir } from '../helpers/testdir.ts';
+import { codeOf } from '../helpers/codes.ts';
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof ProvisioningError ? error.code : `not coded: ${String(error)}`;
-  }
-  return undefined;
-}
 
 async function caught(promise: Promise<unknown>): Promise<ProvisioningError> {
   try {

@@ -11,6 +11,7 @@ import { packSettings, planner } from '../../../lib/pack/from-config.ts';
 import { findBinary } from '../../../lib/pack/nickel.ts';
 import { findProvider } from '../../../lib/providers/discover.ts';
 import { PROJECT_ROOT, testdir, type Tree } from '../../helpers/testdir.ts';
+export { codeOf } from '../../helpers/codes.ts';
 
 /** The stand-in nickel (see its header), always available. */
 export const STAND_IN = path.join(PROJECT_ROOT, 'test', 'fixtures', 'bin', 'nickel');
@@ -72,12 +73,3 @@ export async function packOne(root: string, provider: string, { ver, output, for
   return { ...result, config };
 }
 
-/** The coded error a promise rejects with. */
-export async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as { code?: string }).code ?? `uncoded: ${String(error)}`;
-  }
-  return 'no error';
-}
