@@ -25,7 +25,7 @@ const warnAll = (ctx: TaskContext, problems: Problem[]) => problems.forEach((p) 
 
 export const list = defineTask({
   name: 'providers:list',
-  description: 'every discovered provider: name, module, version, language, path',
+  description: 'List every discovered provider: name, module, version, language, path',
   flags: { ...ROOT_FLAGS, ...FORMAT_FLAG, ...LANG },
   async run(ctx) {
     const { providers, problems } = await listProviders({ config: await ctx.config(), lang: assertLanguage(ctx.flags.lang) });
@@ -42,7 +42,7 @@ export const list = defineTask({
 
 export const info = defineTask({
   name: 'providers:info',
-  description: 'one provider: manifest fields, files, the infras it is installed in',
+  description: 'Show one provider: manifest fields, files, the infras it is installed in',
   flags: { ...ROOT_FLAGS, ...PROVIDER, ...LANG, ...FORMAT_FLAG },
   async run(ctx) {
     const data = await providerInfo({ config: await ctx.config(), provider: str(ctx.flags.provider) ?? '', lang: assertLanguage(ctx.flags.lang) });
@@ -58,7 +58,7 @@ export const info = defineTask({
 
 export const install = defineTask({
   name: 'providers:install',
-  description: 'links a provider into an infra: relative symlink, manifest.toml dependency, providers.manifest.yaml record (idempotent)',
+  description: 'Link a provider into an infra: relative symlink, manifest.toml dependency, providers.manifest.yaml record (idempotent)',
   flags: {
     ...ROOT_FLAGS, ...PROVIDER, ...INFRA, ...LANG,
     ver: { type: 'string', description: 'semver range the provider version must satisfy, e.g. ^0.2' },
@@ -82,7 +82,7 @@ export const install = defineTask({
 
 export const remove = defineTask({
   name: 'providers:remove',
-  description: 'undoes providers:install, taking only what install made (drift needs --force)',
+  description: 'Undo providers:install, taking only what install made (drift needs --force)',
   flags: { ...ROOT_FLAGS, ...PROVIDER, ...INFRA, force: { type: 'boolean', description: 'also remove a link pointing elsewhere or a hand-edited entry' } },
   async run(ctx) {
     const result = await removeProvider({ config: await ctx.config(), provider: str(ctx.flags.provider) ?? '', infra: str(ctx.flags.infra) ?? '', force: ctx.flags.force === true });
@@ -93,7 +93,7 @@ export const remove = defineTask({
 
 export const installed = defineTask({
   name: 'providers:installed',
-  description: 'what an infra has: name, module, mode (link or vendor), version, source, status',
+  description: 'Show what an infra has: name, module, mode (link or vendor), version, source, status',
   flags: { ...ROOT_FLAGS, ...INFRA, ...FORMAT_FLAG },
   async run(ctx) {
     const rows = await listInstalled({ config: await ctx.config(), infra: str(ctx.flags.infra) ?? '' });
@@ -110,7 +110,7 @@ export const installed = defineTask({
 
 export const validate = defineTask({
   name: 'providers:validate',
-  description: 'checks links, records and imports of every infra (or --infra); reports every problem',
+  description: 'Check links, records and imports of every infra (or --infra) and report every problem',
   flags: {
     ...ROOT_FLAGS,
     infra: { type: 'string', description: 'only this infra (default: every infra)' },
@@ -128,7 +128,7 @@ export const validate = defineTask({
 
 export const sync = defineTask({
   name: 'providers:sync',
-  description: 'rebuilds links and manifest.toml entries from providers.manifest.yaml (e.g. after a fresh clone)',
+  description: 'Rebuild links and manifest.toml entries from providers.manifest.yaml (e.g. after a fresh clone)',
   flags: {
     ...ROOT_FLAGS,
     infra: { type: 'string', description: 'only this infra (default: every infra)' },

@@ -14,7 +14,7 @@ import { defineTask, ROOT_FLAGS, type GulpTask } from './support/task.ts';
 
 export const watch = defineTask({
   name: 'watch',
-  description: 're-validates the infras using a provider whenever its files change (Ctrl-C stops)',
+  description: 'Re-validate the infras using a provider whenever its files change (Ctrl-C stops)',
   flags: {
     ...ROOT_FLAGS,
     infra: { type: 'string', description: 'only this infra (default: every infra)' },
