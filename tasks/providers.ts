@@ -75,7 +75,7 @@ export const install = defineTask({
     });
     ctx.out(result.changes.length === 0
       ? `${result.provider} already installed in ${result.infra} (${result.link}); nothing changed`
-      : `installed ${result.provider} ${result.record.version ?? ''} into ${result.infra} (${result.link})`);
+      : `installed ${result.provider} ${result.record.version ?? '(no version)'} into ${result.infra} (${result.link})`);
     changesOf(ctx, result.changes);
   },
 });

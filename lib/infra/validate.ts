@@ -72,7 +72,13 @@ async function validateInfra(config: Config, infra: Infra, extra: readonly Recor
     warnings.push(...found.warnings);
   }
   if (records) errors.push(...(await unrecorded(config, infra, manifest, records, entries)));
-  return { infra: infra.name, providers: entries.length, errors, warnings };
+  return { infra: infra.name, providers: entries.length, errors: errors.map(tag(infra)), warnings: warnings.map(tag(infra)) };
+}
+
+/** Every problem names its infra: one provider's broken import shows once per infra using it. */
+function tag(infra: Infra): (problem: Problem) => Problem {
+  const prefix = `${infra.name}: `;
+  return (problem) => (problem.message.startsWith(prefix) ? problem : { ...problem, message: prefix + problem.message });
 }
 
 /** Links and manifest.toml entries that look like install's but have no record in the yaml. */
