@@ -24,8 +24,9 @@ export function statKey(settings: string, files: readonly SourceFile[]): string 
   return sha256Hex(`${settings}\n${lines.join('\n')}`);
 }
 
-export function contentKey(settings: string, files: readonly SourceFile[]): string {
-  const lines = files.map((f) => `${f.rel}\0${(f.stat.mode & 0o111) !== 0 ? 'x' : '-'}\0${sha256Hex(f.contents!)}`);
+/** Also leaves each file's sha256 on it, for PACK.json: every file is hashed once per pack. */
+export function contentKey(settings: string, files: SourceFile[]): string {
+  const lines = files.map((f) => `${f.rel}\0${(f.stat.mode & 0o111) !== 0 ? 'x' : '-'}\0${(f.sha256 ??= sha256Hex(f.contents!))}`);
   return sha256Hex(`${settings}\n${lines.join('\n')}`);
 }
 

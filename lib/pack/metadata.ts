@@ -93,9 +93,14 @@ export function buildMetadata({ name, versions, info, previous }: BuildMetadataO
   };
 }
 
-/** Writes the document atomically (temp file + rename, flushed): readers never see half of it. */
-export function writeMetadata(file: string, data: PackMetadata): void {
-  writeFileAtomicSync(file, JSON.stringify(data, null, 2) + '\n');
+export interface WriteMetadataOptions {
+  /** Flush the temp file to disk before the rename. Default true (see packModule for why packing passes false). */
+  fsync?: boolean;
+}
+
+/** Writes the document atomically (temp file + rename): readers never see half of it. */
+export function writeMetadata(file: string, data: PackMetadata, { fsync = true }: WriteMetadataOptions = {}): void {
+  writeFileAtomicSync(file, JSON.stringify(data, null, 2) + '\n', { fsync });
 }
 
 /** The info fields of the config's `[distribution.metadata]`, or of the file already there. */

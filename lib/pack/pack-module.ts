@@ -18,6 +18,18 @@ import type { PackTarget } from './target.ts';
 /** Bumped whenever the tar layout changes, so older cache records stop matching. */
 const PACK_FORMAT = 1;
 
+/**
+ * Tars and metadata are renamed into place without an fsync of the temp file first. The rename
+ * is what keeps readers safe (they see the old file or the new one, never half of one) and a
+ * failed write leaves only a temp file, removed. The flush would add durability across a power
+ * cut or kernel crash, and it cost more than all the rest of a cold `pack:providers` (one journal
+ * commit per file, ~400 per run; see BENCHMARKS.md). npm's cacache and pnpm's content store make
+ * the same trade: they write a temp file and rename it, unflushed. What a crash right after a
+ * pack can leave: a tar that is empty or short. The cache sees its size changed, `pack:verify`
+ * reports INTEGRITY_MISMATCH, and re-packing that version reports PACK_EXISTS until `--force`.
+ */
+const FLUSH = false;
+
 export type PackStatus = 'packed' | 'up-to-date' | 'replaced';
 
 export interface PackResult {
@@ -157,15 +169,15 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
       created: same && old?.integrity === integrity ? old.created : formatCreated(now()),
       exported: plan.exported,
     };
-    if (!same) writeFileAtomicSync(tarFile, tar);
+    if (!same) writeFileAtomicSync(tarFile, tar, { fsync: FLUSH });
     try {
       if (!same || JSON.stringify(old) !== JSON.stringify(entry)) {
         const versions = { ...previous?.versions, [target.version]: entry };
-        writeMetadata(metaFile, buildMetadata({ name: target.name, versions, info, previous })!);
+        writeMetadata(metaFile, buildMetadata({ name: target.name, versions, info, previous })!, { fsync: FLUSH });
       }
     } catch (error) {
       // Leave the package folder as it was: the old tar back, or no new tar at all.
-      if (existing && !same) writeFileAtomicSync(tarFile, existing);
+      if (existing && !same) writeFileAtomicSync(tarFile, existing, { fsync: FLUSH });
       else if (!existing) rmSync(tarFile, { force: true });
       throw error;
     }

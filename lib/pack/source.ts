@@ -16,6 +16,8 @@ export interface SourceFile {
   stat: Stats;
   /** Filled by {@link readSources}. */
   contents?: Buffer;
+  /** Hex sha256 of `contents`, once something needed it (the cache's content key, then PACK.json). */
+  sha256?: string;
 }
 
 export interface ListSourcesResult {

@@ -9,4 +9,4 @@
  *     .pipe(dest('out'))
  */
 export { exportPathFor, NICKEL_EXPORT, nickelExport, type NickelExportOptions } from './nickel-export.ts';
-export { packJson, REPRODUCIBLE_TAR, reproducibleTar, tarEntries, type ReproducibleTarOptions } from './reproducible-tar.ts';
+export { packJson, packTar, REPRODUCIBLE_TAR, reproducibleTar, tarEntries, type PackTarFile, type PackTarOptions, type ReproducibleTarOptions } from './reproducible-tar.ts';

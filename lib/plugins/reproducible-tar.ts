@@ -26,9 +26,46 @@ export interface ReproducibleTarOptions {
 
 /** `PACK.json`: the name, version and sha256 of every other file, keys sorted. */
 export function packJson(name: string, version: string, files: Map<string, Uint8Array>): Buffer {
+  return packJsonOf(name, version, [...files].map(([rel, data]) => ({ rel, data, mode: 0o644 })));
+}
+
+/** {@link packJson} from pack files, reusing each one's `sha256` when the caller already has it. */
+function packJsonOf(name: string, version: string, files: readonly PackTarFile[]): Buffer {
   const hashes: Record<string, string> = {};
-  for (const rel of [...files.keys()].sort()) hashes[rel] = sha256Hex(files.get(rel)!);
+  const byRel = new Map(files.map((f) => [f.rel, f]));
+  for (const rel of [...byRel.keys()].sort()) {
+    const file = byRel.get(rel)!;
+    hashes[rel] = file.sha256 ?? sha256Hex(file.data);
+  }
   return Buffer.from(JSON.stringify({ name, version, files: hashes }, null, 2) + '\n');
+}
+
+/** One file for {@link packTar}. */
+export interface PackTarFile {
+  /** `/`-separated path under the module folder. */
+  rel: string;
+  data: Uint8Array;
+  /** 0o644 or 0o755 (see normaliseMode). */
+  mode: number;
+  /** Hex sha256 of `data`, when already known (the pack cache hashes every file). Default: computed. */
+  sha256?: string | undefined;
+}
+
+export type PackTarOptions = Omit<ReproducibleTarOptions, 'excludeJunk'>;
+
+/**
+ * The tar the plugin emits, from files already in memory: `PACK.json` added, entries sorted,
+ * one buffer. The plugin's flush calls this, and so does `pack:provider(s)` directly (no vinyl
+ * objects or stream hops per file), so both give the same bytes by construction.
+ */
+export function packTar(files: readonly PackTarFile[], { module, version, name = module, mtime = packMtime() }: PackTarOptions): Buffer {
+  const map = new Map<string, { data: Uint8Array; mode: number }>();
+  for (const f of files) {
+    if (map.has(f.rel) || f.rel === 'PACK.json') throw new Error(`Cannot pack "${f.rel}" twice: two files have that path`);
+    map.set(f.rel, { data: f.data, mode: f.mode });
+  }
+  map.set('PACK.json', { data: packJsonOf(name, version, files), mode: 0o644 });
+  return buildTar(tarEntries(module, map), { mtime });
 }
 
 /** Sorted entries: every folder (implied by the files) and file under `<module>/`, then `PACK.json`. */
@@ -76,10 +113,8 @@ export function reproducibleTar(options: ReproducibleTarOptions) {
     },
     function flush(done) {
       try {
-        const mtime = options.mtime ?? packMtime();
-        const plain = new Map([...files].map(([rel, f]) => [rel, f.data]));
-        const withPack = new Map(files).set('PACK.json', { data: packJson(name, version, plain), mode: 0o644 });
-        const tar = buildTar(tarEntries(module, withPack), { mtime });
+        const list = [...files].map(([rel, f]) => ({ rel, data: f.data, mode: f.mode }));
+        const tar = packTar(list, { module, version, name, ...(options.mtime !== undefined ? { mtime: options.mtime } : {}) });
         this.push(new Vinyl({ cwd: cwd ?? process.cwd(), base: base ?? process.cwd(), path: path.join(base ?? process.cwd(), `${module}_${version}.tar`), contents: tar }));
         done();
       } catch (error) {

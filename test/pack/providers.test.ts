@@ -79,6 +79,30 @@ test('a custom chained gulp pipeline (as in the README) gives the same bytes as 
   assert.ok(custom.equals(await readFile(packed.file)), 'custom pipeline tar differs from pack:provider');
 });
 
+test('the reproducibleTar plugin alone (export off) gives the same bytes as pack:provider, junk and nested files included', async () => {
+  const root = await packTree({
+    exportMode: 'off',
+    tree: {
+      ...providerFiles('aws'),
+      'extensions/providers/aws/nickel/schemas/deep/x.ncl': '{ x = 1 }\n',
+      'extensions/providers/aws/nickel/.DS_Store': 'junk',
+      'extensions/providers/aws/nickel/server_aws.ncl~': 'backup',
+      'extensions/providers/aws/nickel/.git/HEAD': 'ref: main\n',
+    },
+  });
+  const packed = await packOne(root, 'aws');
+  const dir = path.join(root, 'extensions/providers/aws/nickel');
+  await new Promise((resolve, reject) => {
+    gulp.src('**/*', { cwd: dir, encoding: false, dot: true })
+      .pipe(reproducibleTar({ module: 'aws_prov', version: '1.0.0' }))
+      .pipe(gulp.dest('dist', { cwd: root }))
+      .on('finish', resolve)
+      .on('error', reject);
+  });
+  const custom = await readFile(path.join(root, 'dist', 'aws_prov_1.0.0.tar'));
+  assert.ok(custom.equals(await readFile(packed.file)), 'plugin tar differs from pack:provider');
+});
+
 test('a plugin error is emitted as a PluginError with the coded cause, not thrown', async () => {
   const root = await packTree({ tree: { ...providerFiles('aws'), 'extensions/providers/aws/nickel/x.ncl': '{ = }' } });
   const dir = path.join(root, 'extensions/providers/aws/nickel');
