@@ -58,6 +58,8 @@ async function packEverything(root: string) {
   return packAll({ ...packSettings(config), targets: providers.map((p) => ({ name: p.module, resolve: () => providerTarget(p) })), plan: (t) => plans.planFor(t) });
 }
 
+const loadavg = async () => (await readFile('/proc/loadavg', 'utf8').catch(() => '')).split(' ').slice(0, 3).join(' ') || 'unknown';
+const loadBefore = await loadavg();
 const root = await mkdtemp(path.join(tmpdir(), 'pack-bench-'));
 try {
   await makeTree(root);
@@ -89,6 +91,7 @@ try {
   const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
   const lines = [
     `machine: ${cpus().length} CPUs (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, node ${process.version}`,
+    `load average (1/5/15 min): ${loadBefore} before, ${await loadavg()} after`,
     `tree: ${PROVIDERS} providers x ${FILES} files, nickel export off`,
     `GNU loop (tar -cf + sha256sum, bash):       ${fmt(gnuMs)}`,
     `ours cold (packAll in-process):              ${fmt(coldMs)}  = ${(coldMs / gnuMs).toFixed(3)}x GNU   [${statuses(cold)}]`,

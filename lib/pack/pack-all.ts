@@ -51,7 +51,7 @@ export async function packAll({ targets, plan, concurrency = Math.max(2, availab
       try {
         const target = 'resolve' in item ? item.resolve() : item;
         onEvent?.({ type: 'start', name, index, total });
-        const result = await packModule({ ...common, target, plan: typeof plan === 'function' ? plan(target) : plan, lock: false, cache });
+        const result = await packModule({ ...common, target, plan: typeof plan === 'function' ? plan(target) : plan, lock: false, cache, readyDirs });
         results.push(result);
         onEvent?.({ type: 'done', name, result, done: ++done, total });
       } catch (error) {
@@ -64,6 +64,7 @@ export async function packAll({ targets, plan, concurrency = Math.max(2, availab
   }
   // One registry lock for the whole run (not one per package): another pack or clean waits.
   const cache = PackCache.open(common.cacheDir);
+  const readyDirs = new Set<string>();
   await withLock(packLockDir(common.cacheDir), async () => {
     try {
       await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));

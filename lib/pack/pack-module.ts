@@ -71,6 +71,8 @@ export interface PackModuleOptions {
   lock?: boolean;
   /** The cache index, when the caller shares one across packages (and saves it). Default: opened and saved here. */
   cache?: PackCache;
+  /** Folders already made and checked in this run (`packAll` shares one set). Default: none, all three are checked. */
+  readyDirs?: Set<string>;
 }
 
 /** The lock folder shared by packing and cleaning one registry. */
@@ -82,7 +84,8 @@ export function packLockDir(cacheDir: string): string {
 
 // File system calls below are synchronous on purpose: per package they are a dozen tiny
 // operations, and each async one costs a thread-pool round trip worth more than the syscall.
-function ensureDir(dir: string, what: string): void {
+function ensureDir(dir: string, what: string, ready: Set<string> | undefined): void {
+  if (ready?.has(dir)) return;
   try {
     mkdirSync(dir, { recursive: true });
     if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
@@ -93,6 +96,7 @@ function ensureDir(dir: string, what: string): void {
       cause: error,
     });
   }
+  ready?.add(dir);
 }
 
 function readIfExists(file: string): Buffer | undefined {
@@ -110,9 +114,9 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
   const mtime = options.mtime ?? packMtime();
   const tarFile = path.join(outDir, `${target.stem}_${target.version}.tar`);
   const metaFile = path.join(registryDir, `${target.name}.json`);
-  ensureDir(outDir, 'packages');
-  ensureDir(registryDir, 'metadata');
-  ensureDir(cacheDir, 'the pack cache');
+  ensureDir(outDir, 'packages', options.readyDirs);
+  ensureDir(registryDir, 'metadata', options.readyDirs);
+  ensureDir(cacheDir, 'the pack cache', options.readyDirs);
 
   const settings = JSON.stringify({ PACK_FORMAT, name: target.name, stem: target.stem, version: target.version, mtime, bin: plan.bin ?? null, exports: target.exports ?? null });
   const { files, skipped } = await listSources(target.dir);

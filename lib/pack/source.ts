@@ -34,11 +34,12 @@ export interface ListSourcesResult {
 export async function listSources(dir: string): Promise<ListSourcesResult> {
   const files: SourceFile[] = [];
   const skipped: ListSourcesResult['skipped'] = [];
+  const root = path.resolve(dir);
   const walk = (rel: string): void => {
-    for (const name of readdirSync(rel ? path.join(dir, rel) : dir)) {
+    for (const name of readdirSync(rel ? `${root}/${rel}` : root)) {
       if (isJunk(name)) continue;
       const childRel = rel ? `${rel}/${name}` : name;
-      const abs = path.join(dir, childRel);
+      const abs = `${root}${path.sep}${path.sep === '/' ? childRel : childRel.replaceAll('/', path.sep)}`; // path.join, minus its normalising
       const stat = lstatSync(abs);
       if (stat.isDirectory()) walk(childRel);
       else if (stat.isFile()) files.push({ rel: childRel, abs, stat });

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
@@ -45,7 +45,9 @@ async function readProvider(providersDir: string, name: string, language: Langua
   const manifestFile = path.join(moduleDir, LANGUAGES[language].manifest);
   const provider: Provider = { name, module: moduleName(name), language, dir, moduleDir, manifestFile, manifest: {} };
   try {
-    provider.manifest = parseToml(await readFile(manifestFile, 'utf8'), manifestFile);
+    // Read synchronously: a manifest is a few hundred bytes, and with 200 providers an async
+    // read (a thread-pool round trip each) cost several times the read itself (BENCHMARKS.md).
+    provider.manifest = parseToml(readFileSync(manifestFile, 'utf8'), manifestFile);
   } catch (error) {
     if (!isProvisioningError(error)) throw error;
     provider.problem = toProblem(error);
