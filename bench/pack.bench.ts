@@ -7,7 +7,8 @@
  * "ours" calls the library in-process (packAll, exactly what the pack:providers task calls),
  * so Node/tsx start-up is not counted; the gulp task as a subprocess (start-up included) is
  * reported too. Nickel export is off ([nickel] export = "off"): the shell loop exports nothing
- * either, and nickel cannot be installed on the benchmark machine.
+ * either, and nickel cannot be installed on the benchmark machine. Each timed step follows a
+ * `sync`, so it does not pay for the previous step's write-back.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -45,10 +46,13 @@ function time<T>(fn: () => T): [T, number] {
   return [out, Number(process.hrtime.bigint() - start) / 1e6];
 }
 
-async function timeAsync<T>(fn: () => Promise<T>): Promise<[T, number]> {
+/** Wall time, and the CPU time (user + system, all threads) this process spent meanwhile. */
+async function timeAsync<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const out = await fn();
-  return [out, Number(process.hrtime.bigint() - start) / 1e6];
+  const used = process.cpuUsage(cpu);
+  return [out, Number(process.hrtime.bigint() - start) / 1e6, (used.user + used.system) / 1000];
 }
 
 async function packEverything(root: string) {
@@ -66,10 +70,16 @@ try {
   const gnuOut = path.join(root, 'gnu-out');
   await mkdir(gnuOut);
   const loop = `for d in "$1"/extensions/providers/*/; do n=$(basename "$d"); tar -cf "$2/$n.tar" -C "$d" nickel; sha256sum "$2/$n.tar" >/dev/null; done`;
+  // Each timed step starts with nothing dirty in the page cache (`sync`), so none pays for the
+  // write-back of the step before it (the tree, the GNU tars): neither side fsyncs its files.
+  const settle = () => execFileSync('sync');
+  settle();
   const [, gnuMs] = time(() => execFileSync('bash', ['-c', loop, 'bench', root, gnuOut]));
 
-  const [cold, coldMs] = await timeAsync(() => packEverything(root));
-  const [warm, warmMs] = await timeAsync(() => packEverything(root));
+  settle();
+  const [cold, coldMs, coldCpu] = await timeAsync(() => packEverything(root));
+  settle();
+  const [warm, warmMs, warmCpu] = await timeAsync(() => packEverything(root));
   const rssMb = process.resourceUsage().maxRSS / 1024;
   const statuses = (r: typeof cold) => [...new Set(r.results.map((x) => x.status))].join(',') + (r.problems.length ? ` (${r.problems.length} failed)` : '');
 
@@ -77,6 +87,7 @@ try {
   const gulpBin = path.join(PROJECT, 'node_modules/gulp-cli/bin/gulp.js');
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   const runTask = (out: string) => {
+    settle();
     const args = ['pack:providers', '--base', root, '--output', out, '--silent'];
     const [r, ms] = time(() => spawnSync(timeBin ?? 'node', timeBin ? ['-v', 'node', gulpBin, ...args] : [gulpBin, ...args], { cwd: PROJECT, encoding: 'utf8', env: { ...process.env, CI: '1' } }));
     const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '')?.[1];
@@ -94,8 +105,8 @@ try {
     `load average (1/5/15 min): ${loadBefore} before, ${await loadavg()} after`,
     `tree: ${PROVIDERS} providers x ${FILES} files, nickel export off`,
     `GNU loop (tar -cf + sha256sum, bash):       ${fmt(gnuMs)}`,
-    `ours cold (packAll in-process):              ${fmt(coldMs)}  = ${(coldMs / gnuMs).toFixed(3)}x GNU   [${statuses(cold)}]`,
-    `ours warm (packAll in-process):              ${fmt(warmMs)}  = ${(warmMs / coldMs).toFixed(3)}x cold  [${statuses(warm)}]`,
+    `ours cold (packAll in-process):              ${fmt(coldMs)}  = ${(coldMs / gnuMs).toFixed(3)}x GNU   [${statuses(cold)}], CPU ${fmt(coldCpu)}`,
+    `ours warm (packAll in-process):              ${fmt(warmMs)}  = ${(warmMs / coldMs).toFixed(3)}x cold  [${statuses(warm)}], CPU ${fmt(warmCpu)}`,
     `peak RSS (this process, after both runs):    ${rssMb.toFixed(0)} MB`,
     `gulp task cold (subprocess, incl. start-up): ${fmt(taskCold.ms)}  = ${(taskCold.ms / gnuMs).toFixed(3)}x GNU${taskCold.rssMb ? `, peak RSS ${taskCold.rssMb.toFixed(0)} MB` : ''}`,
     `gulp task warm (subprocess, incl. start-up): ${fmt(taskWarm.ms)}  = ${(taskWarm.ms / taskCold.ms).toFixed(3)}x task cold${taskWarm.rssMb ? `, peak RSS ${taskWarm.rssMb.toFixed(0)} MB` : ''}`,
