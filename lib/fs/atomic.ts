@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { chmodSync, closeSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { chmod, lstat, open, readlink, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { ProvisioningError } from '../errors.ts';
 
 /** A temp name beside `file`, so the final rename stays on one file system (and is atomic). */
 export function tempPathFor(file: string): string {
@@ -9,16 +10,54 @@ export function tempPathFor(file: string): string {
 }
 
 export interface WriteAtomicOptions {
-  /** File mode for a new file. Default 0o644. */
+  /** File mode for a new file. Default 0o644. An existing file keeps its own mode. */
   mode?: number;
+}
+
+/** Symlink hops followed before giving up, as the kernel does (ELOOP). */
+const MAX_HOPS = 40;
+
+function loopError(file: string): ProvisioningError {
+  return new ProvisioningError('OUTPUT_UNWRITABLE', `Cannot write "${file}": too many levels of symbolic links`, { file });
+}
+
+/**
+ * What a write to `file` really replaces: the file a symlink (chain) leads to, and its stats.
+ * Renaming a temp file over the link itself would turn a shared `providers.manifest.yaml`
+ * (linked from a dotfiles repo, say) into a private copy; writing to its target keeps the link.
+ */
+async function resolveTarget(file: string): Promise<{ target: string; stat?: Stats }> {
+  let target = file;
+  for (let hop = 0; hop <= MAX_HOPS; hop++) {
+    const st = await lstat(target).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (!st?.isSymbolicLink()) return st ? { target, stat: st } : { target };
+    target = path.resolve(path.dirname(target), await readlink(target));
+  }
+  throw loopError(file);
+}
+
+function resolveTargetSync(file: string): { target: string; stat?: Stats } {
+  let target = file;
+  for (let hop = 0; hop <= MAX_HOPS; hop++) {
+    const st = lstatSync(target, { throwIfNoEntry: false });
+    if (!st?.isSymbolicLink()) return st ? { target, stat: st } : { target };
+    target = path.resolve(path.dirname(target), readlinkSync(target));
+  }
+  throw loopError(file);
 }
 
 /**
  * Writes `file` so that readers see either the old content or the new, never half of it:
  * write a temp file beside it, flush it, then rename over. On failure the temp file is removed.
+ * An existing file keeps its permission bits (a 0600 manifest stays private), and a symlink
+ * stays a symlink: the new content replaces the file it leads to.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, { mode = 0o644 }: WriteAtomicOptions = {}): Promise<void> {
-  const tmp = tempPathFor(file);
+  const { target, stat } = await resolveTarget(file);
+  const tmp = tempPathFor(target);
   try {
     const handle = await open(tmp, 'wx', mode);
     try {
@@ -27,7 +66,9 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, {
     } finally {
       await handle.close();
     }
-    await rename(tmp, file);
+    // open() applies the umask; the existing file's bits are set explicitly.
+    if (stat) await chmod(tmp, stat.mode & 0o7777);
+    await rename(tmp, target);
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
@@ -44,7 +85,8 @@ export interface WriteAtomicSyncOptions extends WriteAtomicOptions {
  * small files (packing 200 providers), where each async step costs more than the write itself.
  */
 export function writeFileAtomicSync(file: string, data: string | Uint8Array, { mode = 0o644, fsync = true }: WriteAtomicSyncOptions = {}): void {
-  const tmp = tempPathFor(file);
+  const { target, stat } = resolveTargetSync(file);
+  const tmp = tempPathFor(target);
   try {
     const fd = openSync(tmp, 'wx', mode);
     try {
@@ -53,7 +95,8 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, { m
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, file);
+    if (stat) chmodSync(tmp, stat.mode & 0o7777);
+    renameSync(tmp, target);
   } catch (error) {
     rmSync(tmp, { force: true });
     throw error;
