@@ -103,8 +103,4 @@ export function setFlag(records: RecordsFile, key: string, on: boolean): void {
   } else records.doc.delete(key);
 }
 
-/** The text to write: the original bytes when the document was not changed. */
-export function recordsText(records: RecordsFile): string {
-  const text = records.doc.toString();
-  return records.exists && parseDocument(records.text).toString() === text ? records.text : text;
-}
+export { recordsText } from './records-text.ts';

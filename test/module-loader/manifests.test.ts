@@ -1,9 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ProvisioningError } from '../../lib/errors.ts';
 import { getDependency, hasDependenciesTable, parseManifest, withDependency } from '../../lib/manifest/dependencies.ts';
 import { getRecord, listRecords, recordFields } from '../../lib/manifest/records-read.ts';
-import { deleteRecord, parseRecordsFile, recordsText, setRecord } from '../../lib/manifest/records.ts';
+import { deleteRecord, parseRecordsFile, recordsText, setFlag, setRecord } from '../../lib/manifest/records.ts';
+import { installProvider } from '../../lib/infra/install.ts';
+import { removeProvider } from '../../lib/infra/remove.ts';
+import { example } from './helpers/tree.ts';
 
 const ALIGNED = `# wuji: staging.
 [package]
@@ -121,3 +125,72 @@ yaml('malformed records are reported with their position, not thrown', () => {
   assert.equal(entries.map((e) => [e.name, e.problems[0]?.code, e.line]), [['aws', 'MANIFEST_INVALID', 2], ['local', 'MANIFEST_INVALID', 3]]);
 });
 yaml.run();
+
+/** A hand-kept yaml: 4-space indent, a long single-quoted string, a padded flow sequence, comments. */
+const STYLED = `# Providers for wuji — reviewed by ops, do not reformat
+---
+providers:
+    # the legacy one, kept for the migration (ticket OPS-1234)
+    legacy:
+        module: legacy_prov
+        mode: link
+        version: "0.1.0"
+        source: extensions/providers/legacy/nickel
+        language: nickel
+        notes: 'this is a deliberately long single-quoted note that goes past eighty columns to see whether it is folded'
+        tags: [a, b,   c]   # spacing kept
+
+    # staging
+    upcloud:
+        module: upcloud_prov
+        mode: link
+        version: 0.0.1
+        source: extensions/providers/upcloud/nickel
+        language: nickel
+# end of list
+`;
+
+const styled = suite("providers.manifest.yaml edits keep the user's formatting");
+styled('adding an entry leaves every byte outside it unchanged, in the file\'s own indent; deleting it restores the file byte-for-byte', () => {
+  const file = parseRecordsFile(STYLED, 'p.yaml');
+  setRecord(file, 'aws', recordFields(AWS));
+  const added = recordsText(file);
+  const entry = '    aws:\n        module: aws_prov\n        mode: link\n        version: 0.2.0\n        source: extensions/providers/aws/nickel\n        language: nickel\n';
+  assert.is(added, STYLED.replace('# end of list\n', `${entry}# end of list\n`));
+  const again = parseRecordsFile(added, 'p.yaml');
+  deleteRecord(again, 'aws');
+  assert.is(recordsText(again), STYLED);
+});
+styled('changing one entry rewrites only that entry', () => {
+  const file = parseRecordsFile(STYLED, 'p.yaml');
+  setRecord(file, 'upcloud', recordFields({ ...AWS, module: 'upcloud_prov', mode: 'vendor', version: '0.0.2', integrity: 'sha256-abc', source: 'x.tar' }));
+  const text = recordsText(file);
+  assert.is(text.slice(0, text.indexOf('    upcloud:')), STYLED.slice(0, STYLED.indexOf('    upcloud:')));
+  assert.match(text, '        integrity: sha256-abc\n# end of list\n');
+  assert.equal(getRecord(parseRecordsFile(text, 'p.yaml'), 'upcloud')?.version, '0.0.2');
+});
+styled('install of another provider, then remove: the styled yaml is restored byte-for-byte', async () => {
+  const t = await example({ 'workspace/infra/wuji/providers.manifest.yaml': STYLED });
+  await installProvider({ config: t.config, provider: 'aws', infra: 'wuji' });
+  const after = await readFile(t.yaml, 'utf8');
+  const start = after.indexOf('    aws:\n');
+  const end = after.indexOf('# end of list');
+  assert.ok(start > 0);
+  assert.is(after.slice(0, start) + after.slice(end), STYLED, 'every byte outside the new entry is unchanged');
+  assert.match(after.slice(start, end), 'module: aws_prov');
+  await removeProvider({ config: t.config, provider: 'aws', infra: 'wuji' });
+  assert.is(await readFile(t.yaml, 'utf8'), STYLED);
+});
+styled('a top-level flag added with an entry, then both removed: byte-for-byte again', () => {
+  const file = parseRecordsFile(STYLED, 'p.yaml');
+  setFlag(file, 'created_dependencies_table', true);
+  setRecord(file, 'aws', recordFields(AWS));
+  const added = recordsText(file);
+  assert.ok(added.startsWith(STYLED.slice(0, STYLED.indexOf('# end of list'))));
+  assert.match(added, 'created_dependencies_table: true');
+  const again = parseRecordsFile(added, 'p.yaml');
+  setFlag(again, 'created_dependencies_table', false);
+  deleteRecord(again, 'aws');
+  assert.is(recordsText(again), STYLED);
+});
+styled.run();
