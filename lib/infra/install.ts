@@ -8,7 +8,7 @@ import { moduleName } from '../names.ts';
 import { findProvider, type Provider } from '../providers/discover.ts';
 import { assertVendoredIntact } from '../vendor/vendored-copy.ts';
 import { findInfra } from './find.ts';
-import { dependencyFor, linkPathOf, linkRecordFor, moduleDirOf, rootRelative, vendorDirOf } from './layout.ts';
+import { assertRealFolders, dependencyFor, linkPathOf, linkRecordFor, moduleDirOf, rootRelative, vendorDirOf } from './layout.ts';
 import { inspectLink, linksTo } from './link.ts';
 import type { Operation } from './operations.ts';
 import { execute } from './operations.ts';
@@ -38,6 +38,8 @@ export interface InstallResult {
   link: string;
   /** What changed; empty when the provider was already installed exactly so. */
   changes: string[];
+  /** Cleanup left undone (a vendored copy moved aside that could not be deleted). */
+  warnings: string[];
 }
 
 /** Refuses a provider whose manifest does not parse or whose version misses `range`. */
@@ -60,6 +62,7 @@ export async function installProvider({ config, provider: providerName, infra: i
   const record = linkRecordFor(config, provider);
   const linkPath = linkPathOf(config, infra, provider.name, record.language);
   return withLock(infra.dir, async () => {
+    await assertRealFolders(config, infra);
     const state = await readInfraState(config, infra);
     const existing = getRecord(state.records, provider.name);
     const desired = dependencyFor(config, record);
@@ -80,8 +83,8 @@ export async function installProvider({ config, provider: providerName, infra: i
       ...(await planLink(config, infra, provider.name, record, { force })),
       ...(existing ? await leftovers(config, infra, provider.name, existing, linkPath, force) : []),
     ];
-    const changes = await execute(operations, config.root);
-    return { provider: provider.name, infra: infra.name, record, link: rootRelative(config, linkPath), changes };
+    const { changes, warnings } = await execute(operations, config.root, infra.dir);
+    return { provider: provider.name, infra: infra.name, record, link: rootRelative(config, linkPath), changes, warnings };
   });
 }
 

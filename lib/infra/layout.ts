@@ -1,7 +1,8 @@
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
-import { isInside } from '../fs/inside.ts';
+import { isInside, isInsideReal } from '../fs/inside.ts';
 import type { ProviderRecord } from '../manifest/records-read.ts';
 import { moduleName } from '../names.ts';
 import { LANGUAGES, type Provider } from '../providers/discover.ts';
@@ -34,6 +35,34 @@ export function moduleDirOf(config: Config, name: string, language: Language): s
 /** `<infra>/vendor/<name>_prov`: where vendor mode keeps its copy. */
 export function vendorDirOf(infra: Infra, module: string): string {
   return path.join(infra.dir, 'vendor', module);
+}
+
+/**
+ * Refuses (`LINK_CONFLICT`) an infra whose `vendor/` or modules folder (or a folder on the way to
+ * it) is a symlink or not a folder: install, remove and vendor rename and delete inside them, and
+ * through a symlink that would happen wherever it leads (a shared disk, a teammate's home).
+ * Absent folders are fine: they are made as real ones.
+ */
+export async function assertRealFolders(config: Config, infra: Infra): Promise<void> {
+  const folders = [path.join(infra.dir, 'vendor'), ...(['nickel', 'kcl'] as const).map((language) => modulesDirOf(config, infra, language))];
+  for (const folder of folders) {
+    const parts = path.relative(infra.dir, folder).split(path.sep);
+    for (let i = 1; i <= parts.length; i++) {
+      const dir = path.join(infra.dir, ...parts.slice(0, i));
+      const st = await lstat(dir).catch(() => undefined);
+      if (!st) break;
+      if (st.isSymbolicLink() || !st.isDirectory()) {
+        const shown = rootRelative(config, dir);
+        throw new ProvisioningError('LINK_CONFLICT', `Cannot change "${shown}": it is a ${st.isSymbolicLink() ? 'symlink' : 'file'}, not a folder inside the infra`, {
+          file: shown,
+          hint: 'links and vendored copies are only made, renamed and deleted inside real folders of the infra; make it a real folder',
+        });
+      }
+    }
+    if (!(await isInsideReal(infra.dir, folder))) {
+      throw new ProvisioningError('LINK_CONFLICT', `Cannot change "${rootRelative(config, folder)}": it resolves outside the infra`, { file: rootRelative(config, folder) });
+    }
+  }
 }
 
 /**

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { ProvisioningError } from '../errors.ts';
 import { writeFileAtomic } from '../fs/atomic.ts';
+import { isInsideReal } from '../fs/inside.ts';
 import { createLink, removeIfEmpty, removeLink } from './link.ts';
 import { Transaction } from './transaction.ts';
 
@@ -17,17 +20,49 @@ export type Operation =
   | { kind: 'unlink'; path: string; target: string }
   /** Remove the folder if it is empty, else leave it. */
   | { kind: 'rmdir-if-empty'; dir: string }
-  /** Delete a folder tree the toolkit made (a vendored copy). Cannot be undone: plan it last. */
+  /**
+   * Delete a folder tree the toolkit made (a vendored copy): renamed aside during the transaction
+   * (so a later failure puts it back whole), deleted once everything else is done. A delete that
+   * fails then is a warning naming the leftover, never a half-deleted copy the records point at.
+   */
   | { kind: 'rm-tree'; dir: string };
+
+export interface Executed {
+  /** What was done, as `verb path` labels; operations that had nothing to do are left out. */
+  changes: string[];
+  /** Cleanup that could not be finished (a moved-aside copy that could not be deleted). */
+  warnings: string[];
+}
+
+/** The path an operation renames, deletes or creates an entry in (its parent folder is what matters). */
+function touched(op: Operation): string {
+  switch (op.kind) {
+    case 'write': return op.file;
+    case 'mkdir': return op.dir;
+    case 'link': case 'unlink': return op.path;
+    case 'rmdir-if-empty': case 'rm-tree': return op.dir;
+  }
+}
 
 /**
  * Runs the operations in order inside one {@link Transaction}: when one fails, those already
- * done are undone and the error is rethrown. Returns what was done, as `verb path` labels
- * relative to `base`; operations that had nothing to do are left out.
+ * done are undone and the error is rethrown. Before the first, every path is checked to lie
+ * really (symlinks followed) inside `within` (the infra): a symlinked folder on the way never
+ * leads a link, rename or delete elsewhere (`LINK_CONFLICT`). Labels are relative to `base`.
  */
-export async function execute(operations: readonly Operation[], base: string): Promise<string[]> {
+export async function execute(operations: readonly Operation[], base: string, within: string): Promise<Executed> {
   const rel = (p: string) => path.relative(base, p) || '.';
-  return Transaction.run(async (tx) => {
+  for (const op of operations) {
+    const where = path.dirname(touched(op));
+    if (!(await isInsideReal(within, where))) {
+      throw new ProvisioningError('LINK_CONFLICT', `Cannot change "${rel(touched(op))}": ${rel(where)} leads outside ${rel(within)}`, {
+        file: rel(touched(op)),
+        hint: 'a folder on the way is a symlink; links and vendored copies are only changed inside the infra',
+      });
+    }
+  }
+  const trash: { dir: string; aside: string }[] = [];
+  const changes = await Transaction.run(async (tx) => {
     for (const op of operations) {
       switch (op.kind) {
         case 'write':
@@ -56,12 +91,25 @@ export async function execute(operations: readonly Operation[], base: string): P
         case 'rmdir-if-empty':
           if (await removeIfEmpty(op.dir)) tx.done.push(`removed empty ${rel(op.dir)}/`);
           break;
-        case 'rm-tree':
-          if (!existsSync(op.dir)) break;
-          await tx.step(`removed ${rel(op.dir)}/`, () => rm(op.dir, { recursive: true }), async () => {});
+        case 'rm-tree': {
+          if (!(await lstat(op.dir).catch(() => undefined))) break;
+          const aside = path.join(path.dirname(op.dir), `.${path.basename(op.dir)}.removed-${randomBytes(4).toString('hex')}`);
+          await tx.step(`removed ${rel(op.dir)}/`, () => rename(op.dir, aside), () => rename(aside, op.dir));
+          trash.push({ dir: op.dir, aside });
           break;
+        }
       }
     }
     return tx.done;
   });
+  // Committed: what was moved aside is no longer referenced. Deleting it is cleanup, not part of the change.
+  const warnings: string[] = [];
+  for (const { dir, aside } of trash) {
+    try {
+      await rm(aside, { recursive: true, force: true });
+    } catch (error) {
+      warnings.push(`could not delete ${rel(aside)}/ (what was ${rel(dir)}/): ${(error as NodeJS.ErrnoException).code ?? String(error)}; delete it yourself`);
+    }
+  }
+  return { changes, warnings };
 }

@@ -8,7 +8,7 @@ import { listRecords, type ProviderRecord } from '../manifest/records-read.ts';
 import { CREATED_TABLE_KEY, deleteRecord, getFlag, recordsText, setFlag } from '../manifest/records.ts';
 import { assertName, moduleName } from '../names.ts';
 import { findInfra, type Infra } from './find.ts';
-import { dependencyFor, linkPathOf, moduleDirOf, rootRelative, sameInstall, vendorDirOf } from './layout.ts';
+import { assertRealFolders, dependencyFor, linkPathOf, moduleDirOf, rootRelative, sameInstall, vendorDirOf } from './layout.ts';
 import { inspectLink, linksTo } from './link.ts';
 import { execute, type Operation } from './operations.ts';
 import { inspectVendoredCopy } from '../vendor/vendored-copy.ts';
@@ -27,6 +27,8 @@ export interface RemoveResult {
   provider: string;
   infra: string;
   changes: string[];
+  /** Cleanup left undone: a vendored copy moved aside (records already updated) that could not be deleted. */
+  warnings: string[];
 }
 
 /**
@@ -43,6 +45,7 @@ export async function removeProvider({ config, provider, infra: infraName, force
   const infra = await findInfra(config, infraName);
   const module = moduleName(name);
   return withLock(infra.dir, async () => {
+    await assertRealFolders(config, infra);
     const state = await readInfraState(config, infra);
     const entries = listRecords(state.records);
     const entry = entries.find((e) => e.name === name);
@@ -106,7 +109,7 @@ export async function removeProvider({ config, provider, infra: infraName, force
     );
     // The folder is named from the validated provider name, never from the yaml's text.
     if (record?.mode === 'vendor') operations.push(vendorRemoval(infra, module));
-    return { provider: name, infra: infra.name, changes: await execute(operations, config.root) };
+    return { provider: name, infra: infra.name, ...(await execute(operations, config.root, infra.dir)) };
   });
 }
 
@@ -114,7 +117,7 @@ function expectedLinkRecord(config: Config, name: string, language: Language): P
   return { module: moduleName(name), mode: 'link', version: null, source: rootRelative(config, moduleDirOf(config, name, language)), language };
 }
 
-/** The vendored copy goes last: it cannot be put back if a later step failed. */
+/** The vendored copy goes last: moved aside in the transaction, deleted (best effort) once the records are written. */
 function vendorRemoval(infra: Infra, module: string): Operation {
   return { kind: 'rm-tree', dir: vendorDirOf(infra, module) };
 }

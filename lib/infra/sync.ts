@@ -87,13 +87,14 @@ async function syncInfra(config: Config, infra: Infra, force: boolean): Promise<
     manifest = parseManifest(withDependency(manifest, record.module, desired), manifest.file);
   }
   if (report.problems.length > 0) return report;
-  report.changes = await execute(
+  report.changes = (await execute(
     [
       { kind: 'write', file: infra.manifestFile, text: manifest.text, previous: state.manifest },
       { kind: 'write', file: infra.recordFile, text: recordsText(state.records), previous: state.records },
       ...links,
     ],
     config.root,
-  );
+    infra.dir,
+  )).changes;
   return report;
 }

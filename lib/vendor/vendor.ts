@@ -4,7 +4,9 @@
  * lock, every check (records, manifest entry, an existing copy) → extract into a staging folder
  * beside the copy (extractPack: safe entries, PACK.json digests) → rename it into place (the old
  * copy moved aside) → manifest.toml, providers.manifest.yaml and the link in one transaction →
- * on a failure there, the old copy is put back.
+ * on a failure there, the old copy is put back (renames only, never a delete that could stop
+ * half-way). Once the records are written, deleting the old copy is cleanup: a failure there is
+ * a warning naming the leftover `.<module>.previous-*` folder, and the change stands.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -14,9 +16,10 @@ import path from 'node:path';
 import { extractPack } from '../archive/extract-pack.ts';
 import type { Config, Language } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
+import { isInsideReal } from '../fs/inside.ts';
 import { withLock } from '../fs/lock.ts';
 import { findInfra, type Infra } from '../infra/find.ts';
-import { dependencyFor, linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../infra/layout.ts';
+import { assertRealFolders, dependencyFor, linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../infra/layout.ts';
 import { inspectLink, linksTo } from '../infra/link.ts';
 import { execute, type Operation } from '../infra/operations.ts';
 import { readInfraState, type InfraState } from '../infra/state.ts';
@@ -83,6 +86,7 @@ interface Plan {
 
 /** Every check, before the first write. */
 async function check(config: Config, infra: Infra, name: string, fetched: FetchedPack, force: boolean): Promise<Plan> {
+  await assertRealFolders(config, infra);
   const state = await readInfraState(config, infra);
   const entry = listRecords(state.records).find((e) => e.name === name);
   if (entry && !entry.record && !force) {
@@ -145,11 +149,20 @@ async function place(config: Config, infra: Infra, name: string, fetched: Fetche
 
   const vendorRoot = path.dirname(dir);
   const madeVendorRoot = !existsSync(vendorRoot);
-  const staging = path.join(vendorRoot, `.${fetched.module}.incoming-${randomBytes(4).toString('hex')}`);
-  const aside = path.join(vendorRoot, `.${fetched.module}.previous-${randomBytes(4).toString('hex')}`);
-  await mkdir(vendorRoot, { recursive: true });
+  const suffix = () => randomBytes(4).toString('hex');
+  const staging = path.join(vendorRoot, `.${fetched.module}.incoming-${suffix()}`);
+  const aside = path.join(vendorRoot, `.${fetched.module}.previous-${suffix()}`);
+  const failed = path.join(vendorRoot, `.${fetched.module}.failed-${suffix()}`);
+  const shown = (p: string) => rootRelative(config, p);
+  let asideMade = false;
   let placed = false;
+  let result: Omit<VendorResult, 'keyId'>;
   try {
+    await mkdir(vendorRoot, { recursive: true });
+    // assertRealFolders refused a symlinked vendor/; this also catches one made since, before any rename.
+    if (!(await isInsideReal(infra.dir, staging))) {
+      throw new ProvisioningError('LINK_CONFLICT', `Cannot vendor into ${shown(vendorRoot)}/: it leads outside the infra`, { file: shown(vendorRoot) });
+    }
     const extracted = await extractPack({ tarFile: fetched.tarFile, module: fetched.module, dest: staging });
     if (extracted.name !== fetched.module || extracted.version !== fetched.version) {
       throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${fetched.module} ${fetched.version} from ${fetched.where}: its PACK.json says ${extracted.name} ${extracted.version}`);
@@ -165,21 +178,47 @@ async function place(config: Config, infra: Infra, name: string, fetched: Fetche
     const tomlText = withDependency(state.manifest, fetched.module, dependencyFor(config, record));
     if (!hasDependenciesTable(state.manifest)) setFlag(state.records, CREATED_TABLE_KEY, true);
     setRecord(state.records, name, recordFields(record));
-    if (plan.replaceCopy) await rename(dir, aside);
+    if (plan.replaceCopy) {
+      await rename(dir, aside);
+      asideMade = true;
+    }
     await rename(staging, dir);
     placed = true;
-    const changes = await execute([
+    const { changes } = await execute([
       { kind: 'write', file: infra.manifestFile, text: tomlText, previous: state.manifest },
       { kind: 'write', file: infra.recordFile, text: recordsText(state.records), previous: state.records },
       ...plan.links,
-    ], config.root);
-    await rm(aside, { recursive: true, force: true });
-    return { ...base, record, changes: [`${plan.replaceCopy ? 'replaced' : 'extracted'} ${base.dir}/ (${fetched.module} ${fetched.version})`, ...changes] };
+    ], config.root, infra.dir);
+    result = { ...base, record, changes: [`${plan.replaceCopy ? 'replaced' : 'extracted'} ${base.dir}/ (${fetched.module} ${fetched.version})`, ...changes] };
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    if (placed) await rm(dir, { recursive: true, force: true });
-    if (existsSync(aside)) await rename(aside, dir);
+    // execute() has put the manifests and links back; put the old copy back with renames only.
+    const leftovers: string[] = [];
+    const tidy = async (folder: string) => rm(folder, { recursive: true, force: true }).catch(() => leftovers.push(shown(folder)));
+    await tidy(staging);
+    if (placed) await rename(dir, failed).then(() => tidy(failed), () => leftovers.push(shown(dir)));
+    if (asideMade) await rename(aside, dir).catch(() => leftovers.push(shown(aside)));
     if (madeVendorRoot) await rmdir(vendorRoot).catch(() => {});
-    throw error;
+    throw coded(error, `Cannot vendor ${fetched.module} ${fetched.version} into "${infra.name}"`, leftovers);
   }
+  // The records now name the new copy: the old one is no longer referenced, and deleting it is cleanup.
+  if (asideMade) {
+    await rm(aside, { recursive: true, force: true }).catch((error: NodeJS.ErrnoException) => {
+      result.warnings = [...result.warnings, `could not delete the previous copy ${shown(aside)}/ (${error.code ?? error.message}); the new one is in place, delete it yourself`];
+    });
+  }
+  return result;
+}
+
+/** A raw fs error (EACCES, ENOSPC, …) as a coded one; `leftovers` are folders the rollback could not tidy. */
+function coded(error: unknown, action: string, leftovers: string[]): unknown {
+  const note = leftovers.length ? ` (left behind: ${leftovers.join(', ')})` : '';
+  if (error instanceof ProvisioningError) {
+    return note ? new ProvisioningError(error.code, `${error.message}${note}`, { ...(error.hint ? { hint: error.hint } : {}), ...(error.file ? { file: error.file } : {}), cause: error }) : error;
+  }
+  const e = error as NodeJS.ErrnoException;
+  return new ProvisioningError('OUTPUT_UNWRITABLE', `${action}: ${e.code ?? ''} ${e.message ?? String(error)}${note}`.replace(/\s+/g, ' '), {
+    ...(e.path ? { file: e.path } : {}),
+    hint: 'nothing was changed; check permissions and free space, then run it again',
+    cause: error,
+  });
 }
