@@ -5,7 +5,7 @@
 import { ProblemsError, ProvisioningError } from '../lib/errors.ts';
 import { renderTable, render } from '../lib/output/format.ts';
 import { assertName } from '../lib/names.ts';
-import { cleanPacks, coreTarget, createProgress, listPacks, packAll, packModule, providerTarget, type PackResult } from '../lib/pack/index.ts';
+import { cleanPacks, coreTarget, type CleanEntry, createProgress, listPacks, packAll, packModule, providerTarget, type PackResult } from '../lib/pack/index.ts';
 import { assertVersion } from '../lib/pack/target.ts';
 import { nameForStem, packSettings, planner } from '../lib/pack/from-config.ts';
 import { discoverProviders, findProvider } from '../lib/providers/discover.ts';
@@ -166,7 +166,16 @@ export const packClean = defineTask({
     const keptBy = (name: string, version: string) => vendored.get(vendoredKey(name, version));
     const report = await cleanPacks({ packDir: outDir, registryDir, cacheDir, keepLatest: keep, dryRun, nameFor: nameForStem(config), protect: (name, version) => keptBy(name, version) !== undefined });
     const verb = dryRun ? 'would delete' : 'deleted';
-    const rows = report.map((r) => ({ ...r, action: r.action === 'delete' ? verb : r.action === 'protected' ? `kept: vendored in ${keptBy(r.name, r.version)!.join(', ')}` : r.action }));
+    const said = (r: CleanEntry): string => {
+      switch (r.action) {
+        case 'delete': return verb;
+        case 'protected': return `kept: vendored in ${keptBy(r.name, r.version)!.join(', ')}`;
+        case 'not-ours': return 'kept (not ours)';
+        case 'differs': return 'kept (differs from metadata)';
+        default: return r.action;
+      }
+    };
+    const rows = report.map((r) => ({ ...r, action: said(r) }));
     ctx.out(render(ctx.format, { dryRun, entries: rows }, () => rows.length === 0 ? `no packages in ${outDir}` : renderTable(rows, [
       { header: 'module', value: (r) => r.name },
       { header: 'version', value: (r) => r.version },

@@ -1,12 +1,18 @@
 /**
  * `pack:clean`: per module, keeps the N highest versions by semver and deletes the rest with
- * their signatures, then updates the metadata. Only `<module>_<semver>.tar[.minisig]` is touched.
+ * their signatures, then updates the metadata. A file is deleted only when it is provably one
+ * this tool wrote: `<module>_<semver>.tar` whose registry metadata has a `versions` entry naming
+ * exactly that file, with the same size and integrity (and its `.minisig`, only along with it).
+ * Anything else that merely looks like a pack (a user's `db-backup_2024.1.1.tar`) is reported
+ * and kept.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import { withLock } from '../fs/lock.ts';
-import { buildMetadata, infoOf, readMetadata, writeMetadata } from './metadata.ts';
+import { NAME_PATTERN } from '../names.ts';
+import { fileIntegrity } from '../registry/integrity.ts';
+import { buildMetadata, infoOf, readMetadata, writeMetadata, type PackMetadata } from './metadata.ts';
 import { packLockDir } from './pack-module.ts';
 
 /** `aws_prov_1.10.0.tar` → stem and version; a version never holds `_`, so the last one splits. */
@@ -27,7 +33,7 @@ export interface CleanPacksOptions {
   cacheDir: string;
   /** Versions kept per module. Default 3. */
   keepLatest?: number;
-  /** Report, delete nothing. Default false. */
+  /** Report, delete nothing (the same decisions, files hashed the same way). Default false. */
   dryRun?: boolean;
   /** Metadata name of a tar stem (`provisioning` → `provisioning_core`). Default: the stem. */
   nameFor?: (stem: string) => string;
@@ -38,46 +44,91 @@ export interface CleanPacksOptions {
   protect?: (name: string, version: string) => boolean | Promise<boolean>;
 }
 
+/**
+ * What happened to one version's files: `keep` (among the N highest), `delete`, `protected`,
+ * `not-ours` (no metadata entry names this file: never ours to delete) or `differs` (listed,
+ * but its size or integrity is not the metadata's: someone changed it, so it is kept).
+ */
+export type CleanAction = 'keep' | 'delete' | 'protected' | 'not-ours' | 'differs';
+
 export interface CleanEntry {
   name: string;
   version: string;
   files: string[];
-  action: 'keep' | 'delete' | 'protected';
+  action: CleanAction;
+}
+
+interface Found {
+  tar?: string;
+  signature?: string;
+}
+
+/** True when the metadata's entry for `version` names `file` (by basename) and has its size. */
+async function listedIn(meta: PackMetadata | undefined, version: string, file: string): Promise<'listed' | 'not-ours' | 'differs'> {
+  const entry = meta && typeof meta.versions === 'object' && Object.hasOwn(meta.versions, version) ? meta.versions[version] : undefined;
+  if (!entry || typeof entry.package_file !== 'string' || path.basename(entry.package_file) !== path.basename(file)) return 'not-ours';
+  const st = await stat(file);
+  return st.isFile() && st.size === entry.size ? 'listed' : 'differs';
+}
+
+async function planModule(packDir: string, registryDir: string, stem: string, found: Map<string, Found>, options: Required<Pick<CleanPacksOptions, 'keepLatest' | 'nameFor'>> & Pick<CleanPacksOptions, 'protect'>): Promise<{ name: string; meta: PackMetadata | undefined; entries: CleanEntry[] }> {
+  const name = options.nameFor(stem);
+  // A stem that is not a module name has no metadata we could have written.
+  const meta = NAME_PATTERN.test(name) ? readMetadata(path.join(registryDir, `${name}.json`)) : undefined;
+  const entries: CleanEntry[] = [];
+  const ours: string[] = [];
+  for (const version of [...found.keys()].sort(semver.rcompare)) {
+    const { tar, signature } = found.get(version)!;
+    const files = [tar, signature].filter((f): f is string => f !== undefined).map((f) => path.join(packDir, f));
+    const listed = tar === undefined ? 'not-ours' : await listedIn(meta, version, path.join(packDir, tar));
+    const entry: CleanEntry = { name, version, files, action: listed === 'listed' ? 'keep' : listed };
+    entries.push(entry);
+    if (listed === 'listed') ours.push(version);
+  }
+  for (const [rank, version] of ours.entries()) {
+    const entry = entries.find((e) => e.version === version)!;
+    if (rank < options.keepLatest) continue;
+    if (await options.protect?.(name, version)) {
+      entry.action = 'protected';
+      continue;
+    }
+    // Hashed only now, for the files about to go: bytes other than the metadata's are kept.
+    const { integrity } = await fileIntegrity(entry.files[0]!);
+    entry.action = integrity === meta!.versions[version]!.integrity ? 'delete' : 'differs';
+  }
+  return { name, meta, entries };
 }
 
 export async function cleanPacks(options: CleanPacksOptions): Promise<CleanEntry[]> {
   const { packDir, registryDir, cacheDir, keepLatest = 3, dryRun = false, nameFor = (s: string) => s, protect } = options;
   if (!Number.isInteger(keepLatest) || keepLatest < 0) throw new TypeError(`The "keepLatest" option must be a whole number >= 0: ${keepLatest}`);
   const names = await readdir(packDir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? ([] as string[]) : Promise.reject(error)));
-  const byStem = new Map<string, Map<string, string[]>>();
+  const byStem = new Map<string, Map<string, Found>>();
   for (const file of names.sort()) {
     const parsed = parsePackFile(file);
     if (!parsed) continue; // foreign files are never ours to delete
     const versions = byStem.get(parsed.stem) ?? byStem.set(parsed.stem, new Map()).get(parsed.stem)!;
-    versions.set(parsed.version, [...(versions.get(parsed.version) ?? []), path.join(packDir, file)]);
+    const found = versions.get(parsed.version) ?? versions.set(parsed.version, {}).get(parsed.version)!;
+    found[parsed.signature ? 'signature' : 'tar'] = file;
   }
-  const report: CleanEntry[] = [];
-  for (const [stem, versions] of [...byStem].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const name = nameFor(stem);
-    const ordered = [...versions.keys()].sort(semver.rcompare);
-    const doomed: string[] = [];
-    for (const [rank, version] of ordered.entries()) {
-      const files = versions.get(version)!;
-      const action = rank < keepLatest ? 'keep' : (await protect?.(name, version)) ? 'protected' : 'delete';
-      report.push({ name, version, files, action });
-      if (action === 'delete') doomed.push(version);
-    }
-    if (dryRun || doomed.length === 0) continue;
-    await withLock(packLockDir(cacheDir), async () => {
-      for (const version of doomed) for (const file of versions.get(version)!) await rm(file, { force: true });
+  // Decisions and deletions under the lock packing takes, so a tar cannot be replaced between
+  // its hash and its deletion; a dry run decides the same way without the lock.
+  const run = async (): Promise<CleanEntry[]> => {
+    const report: CleanEntry[] = [];
+    for (const [stem, versions] of [...byStem].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const { name, meta, entries } = await planModule(packDir, registryDir, stem, versions, { keepLatest, nameFor, protect });
+      report.push(...entries);
+      const doomed = entries.filter((e) => e.action === 'delete');
+      if (dryRun || doomed.length === 0 || !meta) continue;
+      for (const entry of doomed) for (const file of entry.files) await rm(file, { force: true });
+      const gone = new Set(doomed.map((e) => e.version));
+      const left = Object.fromEntries(Object.entries(meta.versions).filter(([v]) => !gone.has(v)));
       const metaFile = path.join(registryDir, `${name}.json`);
-      const meta = readMetadata(metaFile);
-      if (!meta) return;
-      const left = Object.fromEntries(Object.entries(meta.versions).filter(([v]) => !doomed.includes(v)));
       const next = buildMetadata({ name: meta.name, versions: left, info: infoOf(meta), previous: meta });
       if (next) writeMetadata(metaFile, next);
       else await rm(metaFile, { force: true });
-    });
-  }
-  return report;
+    }
+    return report;
+  };
+  return dryRun ? run() : withLock(packLockDir(cacheDir), run);
 }
