@@ -8,10 +8,12 @@ export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
  * or an empty name can never reach the file system.
  */
 export function assertName(kind: 'provider' | 'infra', name: unknown): string {
+  if (name === undefined || name === '') {
+    throw new ProvisioningError('INVALID_NAME', `Missing ${kind} name`, { hint: `pass --${kind} <name>` });
+  }
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    const shown = typeof name === 'string' ? JSON.stringify(name) : String(name);
-    throw new ProvisioningError('INVALID_NAME', `Cannot use ${kind} name ${shown}: names must match ${NAME_PATTERN.source}`, {
-      hint: name === undefined || name === '' ? `pass --${kind} <name>` : `use lower-case letters, digits, "_" and "-" only`,
+    throw new ProvisioningError('INVALID_NAME', `Cannot use ${kind} name ${JSON.stringify(String(name))}: names must match ${NAME_PATTERN.source}`, {
+      hint: 'use lower-case letters, digits, "_" and "-" only',
     });
   }
   return name;

@@ -5,6 +5,7 @@ import { loadConfig } from '../lib/config/load.ts';
 import { closest } from '../lib/did-you-mean.ts';
 import { ProvisioningError } from '../lib/errors.ts';
 import { assertName } from '../lib/names.ts';
+import { findProvider } from '../lib/providers/discover.ts';
 import { resolveRoot } from '../lib/root.ts';
 import { parseFlags, type FlagSpecs } from '../tasks/support/flags.ts';
 import { codeOfSync } from './helpers/codes.ts';
@@ -103,3 +104,43 @@ flags('a string flag without its value is an error', () => {
   assert.is(codeOfSync(() => parseFlags(['--provider'], SPEC)), 'INVALID_OPTION');
 });
 flags.run();
+
+const flagValues = suite('flag values');
+const NUM: FlagSpecs = { 'keep-latest': { type: 'number', description: '' }, sign: { type: 'boolean', description: '' } };
+for (const empty of ['', ' ', '\t']) {
+  flagValues(`an empty number (${JSON.stringify(empty)}) is refused, never read as 0`, () => {
+    assert.is(codeOfSync(() => parseFlags(['--keep-latest', empty], NUM)), 'INVALID_OPTION');
+    assert.is(codeOfSync(() => parseFlags([`--keep-latest=${empty}`], NUM)), 'INVALID_OPTION');
+  });
+}
+flagValues('--no-<flag> turns a boolean off', () => {
+  assert.equal(parseFlags(['--no-sign'], NUM), { sign: false });
+  assert.is(codeOfSync(() => parseFlags(['--no-keep-latest'], NUM)), 'INVALID_OPTION');
+});
+flagValues.run();
+
+const finding = suite('finding providers');
+finding('a provider with only kcl/ asked for as nickel hints --lang kcl', async () => {
+  const root = await testdir({ 'extensions/providers/legacyvm/kcl/kcl.mod': '[package]\nname = "legacyvm_prov"\nversion = "1.0.0"\n' });
+  const config = await loadConfig({ root });
+  try {
+    await findProvider(config, 'legacyvm', { lang: 'nickel' });
+    assert.unreachable();
+  } catch (error) {
+    assert.is((error as ProvisioningError).code, 'PROVIDER_NOT_FOUND');
+    assert.is((error as ProvisioningError).hint, 'pass --lang kcl');
+  }
+  assert.is((await findProvider(config, 'legacyvm', { lang: 'kcl' })).language, 'kcl');
+});
+finding('a missing name says which flag to pass', () => {
+  for (const missing of [undefined, '']) {
+    try {
+      assertName('infra', missing);
+      assert.unreachable();
+    } catch (error) {
+      assert.is((error as ProvisioningError).code, 'INVALID_NAME');
+      assert.is((error as ProvisioningError).hint, 'pass --infra <name>');
+    }
+  }
+});
+finding.run();

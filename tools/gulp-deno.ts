@@ -10,6 +10,7 @@
  */
 import gulp from 'gulp';
 import '../gulpfile.ts';
+import { closest } from '../lib/did-you-mean.ts';
 
 type Described = { description?: string; flags?: Record<string, string> };
 
@@ -27,7 +28,8 @@ if (args.includes('--tasks') || args.includes('-T') || names.length === 0) {
 } else {
   const unknown = names.filter((n) => !gulp.task(n));
   if (unknown.length > 0) {
-    process.stderr.write(`Task never defined: ${unknown.join(', ')}\n`);
+    const near = closest(unknown[0]!, gulp.tree().nodes as unknown as string[]);
+    process.stderr.write(`Task never defined: ${unknown.join(', ')}${near ? ` (did you mean ${near}?)` : ''}\n`);
     process.exit(1);
   }
   // gulp-cli logs task errors from this event; without a listener the emitter throws.

@@ -84,6 +84,13 @@ export async function findProvider(config: Config, name: unknown, { lang }: Disc
   const dir = path.join(config.paths.providers, valid);
   const [language] = languagesOf(dir, lang);
   if (!language) {
+    const [other] = lang ? languagesOf(dir, undefined) : [];
+    if (other) {
+      throw new ProvisioningError('PROVIDER_NOT_FOUND', `Cannot find provider "${valid}" with a ${LANGUAGES[lang!].folder}/${LANGUAGES[lang!].manifest}: it has only ${LANGUAGES[other].folder}/`, {
+        hint: `pass --lang ${other}`,
+        file: dir,
+      });
+    }
     const known = (await discoverProviders(config, { lang })).map((p) => p.name);
     const where = lang ? ` with a ${LANGUAGES[lang].folder}/${LANGUAGES[lang].manifest}` : '';
     throw new ProvisioningError('PROVIDER_NOT_FOUND', `Cannot find provider "${valid}"${where} in ${config.paths.providers}`, {

@@ -32,11 +32,14 @@ export function parseFlags(argv: readonly string[], spec: FlagSpecs, others: Fla
     if (!arg.startsWith('-') || arg === '-' || arg === '--') continue;
     const body = arg.replace(/^--?/, '');
     const eq = body.indexOf('=');
-    const name = eq === -1 ? body : body.slice(0, eq);
+    let name = eq === -1 ? body : body.slice(0, eq);
     if (GULP_FLAGS.has(name) || GULP_FLAGS.has(name.replace(/^no-/, ''))) {
       if (eq === -1 && ['cwd', 'gulpfile', 'f', 'depth', 'preload', 'require', 'completion', 'log-level'].includes(name)) i++;
       continue;
     }
+    // `--no-sign` is `--sign=false`, as in most command lines.
+    const negated = eq === -1 && name.startsWith('no-') && (spec[name.slice(3)] ?? others[name.slice(3)])?.type === 'boolean';
+    if (negated) name = name.slice(3);
     const known = spec[name] ?? others[name];
     if (!known) {
       const near = closest(name, Object.keys(spec));
@@ -45,13 +48,14 @@ export function parseFlags(argv: readonly string[], spec: FlagSpecs, others: Fla
     }
     let value: string | boolean | number | undefined;
     if (known.type === 'boolean') {
-      value = eq === -1 ? true : !['false', '0', 'no'].includes(body.slice(eq + 1));
+      value = negated ? false : eq === -1 ? true : !['false', '0', 'no'].includes(body.slice(eq + 1));
     } else {
       const raw = eq !== -1 ? body.slice(eq + 1) : argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--') ? argv[++i] : undefined;
       if (raw === undefined) throw new ProvisioningError('INVALID_OPTION', `Cannot use option --${name}: it needs a value`);
       value = raw;
       if (known.type === 'number') {
-        value = Number(raw);
+        // Number('') is 0: an unset shell variable (`--keep-latest "$KEEP"`) must not mean "keep none".
+        value = raw.trim() === '' ? NaN : Number(raw);
         if (!Number.isFinite(value)) throw new ProvisioningError('INVALID_OPTION', `Cannot use --${name} ${JSON.stringify(raw)}: expected a number`);
       }
     }

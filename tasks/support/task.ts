@@ -9,6 +9,8 @@ import { parseFlags, type FlagSpecs, type Flags } from './flags.ts';
 /** What a task's `run` gets: its flags, the root and config (resolved on first use), and output. */
 export interface TaskContext {
   flags: Flags;
+  /** The folder the user ran the command from, for relative `--base`, `--output`, `--registry`. */
+  cwd: string;
   format: OutputFormat;
   root(): string;
   config(): Promise<Config>;
@@ -88,10 +90,13 @@ export async function runDefinition(def: TaskDefinition, argv: readonly string[]
     if ('format' in specs) format = assertFormat(flags.format);
     let root: string | undefined;
     let config: Promise<Config> | undefined;
+    // gulp-cli changes into the gulpfile's folder; npm and npx keep the user's own in INIT_CWD.
+    const cwd = process.env.INIT_CWD || process.cwd();
     const ctx: TaskContext = {
       flags,
+      cwd,
       format,
-      root: () => (root ??= resolveRoot({ base: flags.base as string | undefined })),
+      root: () => (root ??= resolveRoot({ base: flags.base as string | undefined, cwd })),
       config: () => (config ??= loadConfig({ root: ctx.root() })),
       out: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
       info: (text) => void process.stderr.write(text + '\n'),
