@@ -94,7 +94,7 @@ async function leftovers(config: Config, infra: Awaited<ReturnType<typeof findIn
     // Named from the validated provider name, never from the yaml's text.
     const dir = vendorDirOf(infra, moduleName(name));
     // A vendored copy edited in place is never deleted silently: VENDOR_MODIFIED unless --force.
-    if (!force) await assertVendoredIntact({ dir, module: moduleName(name), version: existing.version, display: rootRelative(config, dir), action: `switch "${name}" in "${infra.name}" back to the link` });
+    if (!force) await assertVendoredIntact({ dir, module: moduleName(name), version: existing.version, packManifest: existing.packManifest, display: rootRelative(config, dir), action: `switch "${name}" in "${infra.name}" back to the link` });
     return [{ kind: 'rm-tree', dir }];
   }
   const oldLink = linkPathOf(config, infra, name, existing.language);

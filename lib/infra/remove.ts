@@ -88,7 +88,7 @@ export async function removeProvider({ config, provider, infra: infraName, force
     }
     if (record?.mode === 'vendor') {
       const dir = vendorDirOf(infra, module);
-      const copy = await inspectVendoredCopy({ dir, module, version: record.version });
+      const copy = await inspectVendoredCopy({ dir, module, version: record.version, packManifest: record.packManifest });
       if (copy.kind === 'modified') {
         drift.push(new ProvisioningError('VENDOR_MODIFIED', `Cannot remove "${name}" from "${infra.name}": the vendored copy ${rootRelative(config, dir)}/ was edited locally (${copy.reason})`, { file: rootRelative(config, dir), hint: 'keep your edits elsewhere first, or pass --force to discard them' }));
       }

@@ -18,6 +18,12 @@ export interface ProviderRecord {
   language: Language;
   /** Vendor mode only: the pack's SRI digest (`sha256-…`). */
   integrity?: string;
+  /**
+   * Vendor mode only, yaml `pack_manifest`: the SRI digest of the PACK.json extracted into the
+   * copy. The copy's own PACK.json can be rewritten along with an edit; this one lives in the
+   * records. Absent in records written before it existed.
+   */
+  packManifest?: string;
 }
 
 /** A record as found in the file, with where it is and what is wrong with its shape. */
@@ -48,6 +54,8 @@ function toRecord(value: Record<string, unknown>): { record?: ProviderRecord; mi
   const record: ProviderRecord = { module, mode, version, source, language };
   if (typeof value.integrity === 'string') record.integrity = value.integrity;
   else if (mode === 'vendor') missing.push('integrity');
+  // Optional: records written before pack_manifest existed have none.
+  if (mode === 'vendor' && typeof value.pack_manifest === 'string') record.packManifest = value.pack_manifest;
   return missing.length > 0 ? { missing } : { record, missing };
 }
 
@@ -96,5 +104,6 @@ export function recordFields(record: ProviderRecord): Record<string, unknown> {
     source: record.source,
     language: record.language,
     integrity: record.mode === 'vendor' ? record.integrity : undefined,
+    pack_manifest: record.mode === 'vendor' ? record.packManifest : undefined,
   };
 }

