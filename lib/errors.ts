@@ -111,7 +111,12 @@ export function isProvisioningError(value: unknown): value is ProvisioningError 
 /** Thrown when a task found several problems at once (validate reports all, not the first). */
 export class ProblemsError extends Error {
   override readonly name = 'ProblemsError';
-  constructor(readonly problems: Problem[], message = `${problems.length} problem(s) found`) {
+  constructor(
+    readonly problems: Problem[],
+    message = `${problems.length} problem(s) found`,
+    /** The task already printed its full report (with the problems) on stdout. */
+    readonly reported = false,
+  ) {
     super(message);
   }
 }

@@ -122,9 +122,16 @@ export const validate = defineTask({
   async run(ctx) {
     const result = await validateInfras({ config: await ctx.config(), infra: str(ctx.flags.infra), production: ctx.flags.production === true });
     warnAll(ctx, result.warnings);
-    if (result.errors.length > 0) throw new ProblemsError(result.errors, `${result.errors.length} problem(s) in ${result.infras.filter((r) => r.errors.length).map((r) => r.infra).join(', ')}`);
-    ctx.out(render(ctx.format, { ok: true, ...result }, () =>
-      result.infras.map((r) => `${r.infra}: ok (${r.providers} provider(s)${r.warnings.length ? `, ${r.warnings.length} warning(s)` : ''})`).join('\n') || '(no infras)'));
+    const ok = result.errors.length === 0;
+    // One report shape, pass or fail (`problems` as in every failed task's JSON): scripts read
+    // `ok`, people read a line per infra.
+    const report = { ok, problems: result.errors, warnings: result.warnings, infras: result.infras };
+    ctx.out(render(ctx.format, report, () =>
+      result.infras.map((r) => {
+        const warnings = r.warnings.length ? `, ${r.warnings.length} warning(s)` : '';
+        return r.errors.length ? `${r.infra}: ${r.errors.length} problem(s)${warnings}` : `${r.infra}: ok (${r.providers} provider(s)${warnings})`;
+      }).join('\n') || '(no infras)'));
+    if (!ok) throw new ProblemsError(result.errors, `${result.errors.length} problem(s) in ${result.infras.filter((r) => r.errors.length).map((r) => r.infra).join(', ')}`, true);
   },
 });
 

@@ -51,8 +51,8 @@ class TaskFailed extends Error {
   }
 }
 
-function printProblems(problems: Problem[], format: OutputFormat): void {
-  if (format === 'json' || format === 'yaml') {
+function printProblems(problems: Problem[], format: OutputFormat, reported = false): void {
+  if (!reported && (format === 'json' || format === 'yaml')) {
     process.stdout.write(JSON.stringify({ ok: false, problems }, null, 2) + '\n');
   }
   for (const p of problems) {
@@ -105,7 +105,7 @@ export async function runDefinition(def: TaskDefinition, argv: readonly string[]
     await def.run(ctx);
   } catch (error) {
     if (error instanceof ProblemsError) {
-      printProblems(error.problems, format);
+      printProblems(error.problems, format, error.reported);
       throw new TaskFailed(`${def.name}: ${error.message}`);
     }
     if (isProvisioningError(error)) {

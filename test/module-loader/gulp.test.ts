@@ -67,9 +67,10 @@ test('providers:validate --format json on a broken infra: exit 1, problems as JS
   const root = await exampleTree({ 'workspace/infra/wuji/.nickel-modules/aws_prov': { symlink: '../../../../extensions/providers/nope/nickel' } });
   const run = await gulp(['providers:validate', '--format', 'json', '--silent', '--base', root]);
   assert.is.not(run.code, 0);
-  const out = JSON.parse(run.stdout) as { ok: boolean; problems: { code: string }[] };
+  const out = JSON.parse(run.stdout) as { ok: boolean; problems: { code: string }[]; infras: { infra: string }[] };
   assert.is(out.ok, false);
   assert.equal(out.problems.map((p) => p.code), ['RECORD_MISMATCH']);
+  assert.equal(out.infras.map((i) => i.infra), ['wuji'], 'the same report as on success, with ok: false');
   assert.match(run.stderr, 'RECORD_MISMATCH');
 });
 
