@@ -9,7 +9,7 @@ import { cleanPacks, coreTarget, type CleanEntry, createProgress, listPacks, pac
 import { assertVersion } from '../lib/pack/target.ts';
 import { nameForStem, packSettings, planner } from '../lib/pack/from-config.ts';
 import { discoverProviders, findProvider } from '../lib/providers/discover.ts';
-import { packSigner } from '../lib/registry/sign-pack.ts';
+import { packSigner, type PackSigner } from '../lib/registry/sign-pack.ts';
 import { vendoredKey, vendoredVersions } from '../lib/vendor/in-use.ts';
 import type { FlagSpecs } from './support/flags.ts';
 import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type TaskContext } from './support/task.ts';
@@ -33,7 +33,7 @@ function versionFlag(ctx: TaskContext): string | undefined {
  * `[distribution.signing] secret_key` unless `--sign=false`, every pack written or found up to
  * date gets a valid `<tar>.minisig`. The key is loaded first: a bad key fails before any tar.
  */
-async function signer(ctx: TaskContext): Promise<((result: PackResult) => Promise<void>) | undefined> {
+async function signer(ctx: TaskContext, signed: Set<string>): Promise<PackSigner | undefined> {
   const { secretKey } = (await ctx.config()).distribution.signing;
   if (ctx.flags.sign === false || (ctx.flags.sign !== true && secretKey === undefined)) return undefined;
   if (secretKey === undefined) {
@@ -41,19 +41,25 @@ async function signer(ctx: TaskContext): Promise<((result: PackResult) => Promis
       hint: 'run `npx gulp pack:keygen` and add the lines it prints to config/config.toml',
     });
   }
-  return packSigner({ secretKeyFile: secretKey, onSigned: (_, file) => ctx.info(`signed ${file}`) });
+  return packSigner({ secretKeyFile: secretKey, onSigned: (_, file) => {
+    signed.add(file);
+    ctx.info(`signed ${file}`);
+  } });
 }
+
 
 async function settingsFor(ctx: TaskContext) {
   const config = await ctx.config();
-  const afterPack = await signer(ctx);
+  // Signatures written in this run, so a removed stale one that was re-signed is not reported.
+  const signed = new Set<string>();
+  const afterPack = await signer(ctx, signed);
   const settings = packSettings(config, { output: ctx.flags.output as string | undefined, force: ctx.flags.force === true });
-  return { config, settings: afterPack ? { ...settings, afterPack } : settings, plans: planner(config) };
+  return { config, settings: afterPack ? { ...settings, afterPack } : settings, plans: planner(config), signed };
 }
 
 const STATUS = { packed: 'packed', replaced: 'replaced', 'up-to-date': 'up to date' } as const;
 
-function printResults(ctx: TaskContext, results: PackResult[]): void {
+function printResults(ctx: TaskContext, results: PackResult[], signed: Set<string>): void {
   const rows = results.map(({ name, version, status, size, integrity, exported, file }) => ({ name, version, status, size, integrity, exported, file }));
   ctx.out(render(ctx.format, rows, () => renderTable(rows, [
     { header: 'module', value: (r) => r.name },
@@ -63,6 +69,11 @@ function printResults(ctx: TaskContext, results: PackResult[]): void {
     { header: 'file', value: (r) => r.file },
   ])));
   for (const r of results) for (const s of r.skipped) ctx.warn(`${r.name}: ${s.rel} not packed: ${s.reason}`);
+  for (const r of results) {
+    if (r.removedSignature && !signed.has(r.removedSignature)) {
+      ctx.warn(`${r.name} ${r.version}: removed ${r.removedSignature}: it signed the tar that was replaced (sign the new one with --sign)`);
+    }
+  }
 }
 
 export const packCore = defineTask({
@@ -71,11 +82,11 @@ export const packCore = defineTask({
   flags: { ...ROOT_FLAGS, ...VER, ...WRITE, ...FORMAT_FLAG },
   async run(ctx) {
     const version = versionFlag(ctx);
-    const { config, settings, plans } = await settingsFor(ctx);
+    const { config, settings, plans, signed } = await settingsFor(ctx);
     const target = await coreTarget(config, { version });
     const plan = plans.planFor(target);
     for (const w of plans.warnings()) ctx.warn(w);
-    printResults(ctx, [await packModule({ ...settings, target, plan })]);
+    printResults(ctx, [await packModule({ ...settings, target, plan })], signed);
   },
 });
 
@@ -86,11 +97,11 @@ export const packProvider = defineTask({
   async run(ctx) {
     const name = assertName('provider', ctx.flags.provider);
     const version = versionFlag(ctx);
-    const { config, settings, plans } = await settingsFor(ctx);
+    const { config, settings, plans, signed } = await settingsFor(ctx);
     const target = providerTarget(await findProvider(config, name), { version });
     const plan = plans.planFor(target);
     for (const w of plans.warnings()) ctx.warn(w);
-    printResults(ctx, [await packModule({ ...settings, target, plan })]);
+    printResults(ctx, [await packModule({ ...settings, target, plan })], signed);
   },
 });
 
@@ -100,7 +111,7 @@ export const packProviders = defineTask({
   flags: { ...ROOT_FLAGS, ...VER, ...WRITE, ...FORMAT_FLAG },
   async run(ctx) {
     const version = versionFlag(ctx);
-    const { config, settings, plans } = await settingsFor(ctx);
+    const { config, settings, plans, signed } = await settingsFor(ctx);
     const providers = await discoverProviders(config);
     if (providers.length === 0) ctx.warn(`no providers found in ${config.paths.providers}`);
     const targets = providers.map((p) => ({ name: p.module, resolve: () => providerTarget(p, { version }) }));
@@ -120,7 +131,7 @@ export const packProviders = defineTask({
       },
     });
     progress.end();
-    printResults(ctx, results);
+    printResults(ctx, results, signed);
     if (problems.length > 0) throw new ProblemsError(problems, `${problems.length} of ${targets.length} provider(s) failed to pack`);
   },
 });

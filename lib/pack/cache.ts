@@ -61,6 +61,13 @@ export class PackCache {
     this.dirty = true;
   }
 
+  delete(tarFile: string): void {
+    const key = path.resolve(tarFile);
+    if (!Object.hasOwn(this.records, key)) return;
+    delete this.records[key];
+    this.dirty = true;
+  }
+
   /** Not flushed to disk: a record lost in a crash only costs one rebuild. */
   save(): void {
     if (!this.dirty) return;

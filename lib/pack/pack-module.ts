@@ -42,6 +42,21 @@ export interface PackResult {
   exported: boolean;
   /** Files left out (links…), for people to see. */
   skipped: { rel: string; reason: string }[];
+  /**
+   * `<tar>.minisig` removed because the tar it signed was replaced (a stale signature would only
+   * fail pack:verify); a signing `afterPack` writes a new one. Absent when there was none.
+   */
+  removedSignature?: string;
+}
+
+export interface AfterPackContext {
+  /**
+   * The tar's bytes as this run builds them from the sources, checked equal to the file on disk:
+   * what a signer may sign. A pack found up to date from the cache and metadata alone is rebuilt
+   * in memory for this (those records are files anyone who can write distribution/ can forge);
+   * a tar on disk holding other bytes is PACK_EXISTS, and its cache record is dropped.
+   */
+  verifiedBytes(): Promise<Buffer>;
 }
 
 export interface PackModuleOptions {
@@ -63,7 +78,7 @@ export interface PackModuleOptions {
   /** The clock, for `created`. Default `() => new Date()`. */
   now?: () => Date;
   /** Runs after a pack is written or found up to date (signing hooks in here). Default none. */
-  afterPack?: (result: PackResult) => Promise<void>;
+  afterPack?: (result: PackResult, context: AfterPackContext) => Promise<void>;
   /**
    * Take the registry lock (`<cache>/locks`) around the write. Default true; `packAll` takes
    * it once for the whole run and passes false.
@@ -130,16 +145,30 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
     if (entry?.integrity !== r.tar.integrity) return undefined;
     return { ...base, status: 'up-to-date', size: r.tar.size, integrity: r.tar.integrity, exported: entry.exported };
   };
-  const finish = async (result: PackResult) => {
+  const finish = async (result: PackResult, verifiedBytes: () => Promise<Buffer>) => {
     if (!options.cache) cache.save();
-    if (afterPack) await afterPack(result);
+    if (afterPack) await afterPack(result, { verifiedBytes });
     return result;
+  };
+  // For a pack found up to date without building it: rebuild, and compare with the disk.
+  const rebuilt = async (): Promise<Buffer> => {
+    await readSources(files);
+    const fresh = await buildPack({ target, files, plan, mtime });
+    if (!readIfExists(tarFile)?.equals(fresh)) {
+      cache.delete(tarFile);
+      if (!options.cache) cache.save();
+      throw new ProvisioningError('PACK_EXISTS', `Cannot use ${target.name} ${target.version}: "${tarFile}" holds other bytes than its sources build, though the pack cache and metadata say it is up to date`, {
+        file: tarFile,
+        hint: 'it was changed outside this tool: inspect it, then pass --force to rebuild it from the sources',
+      });
+    }
+    return fresh;
   };
 
   // 1. Nothing touched since the last run: no file is read.
   if (record?.statKey === sKey) {
     const hit = await upToDate(record);
-    if (hit) return finish(hit);
+    if (hit) return finish(hit, rebuilt);
   }
   // 2. Same bytes (a touched file, a fresh checkout): hash, but do not rebuild.
   await readSources(files);
@@ -148,7 +177,7 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
     const hit = await upToDate(record);
     if (hit) {
       cache.set(tarFile, { ...record, statKey: sKey });
-      return finish(hit);
+      return finish(hit, rebuilt);
     }
   }
   // 3. Build, then write under the registry lock so two runs cannot interleave.
@@ -185,10 +214,17 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
       else if (!existing) rmSync(tarFile, { force: true });
       throw error;
     }
-    return { ...base, status, size: tar.length, integrity };
+    // The old tar's signature signs bytes that no longer exist: it goes (a signer writes anew).
+    const signatureFile = `${tarFile}.minisig`;
+    let removedSignature: string | undefined;
+    if (status === 'replaced' && readIfExists(signatureFile) !== undefined) {
+      rmSync(signatureFile, { force: true });
+      removedSignature = signatureFile;
+    }
+    return { ...base, status, size: tar.length, integrity, ...(removedSignature ? { removedSignature } : {}) };
   };
   const result = lock ? await withLock(packLockDir(cacheDir), write) : await write();
   const st = statSync(tarFile);
   cache.set(tarFile, { statKey: sKey, contentKey: cKey, tar: { file: tarFile, size: st.size, mtimeMs: st.mtimeMs, integrity } });
-  return finish(result);
+  return finish(result, async () => tar);
 }

@@ -1,11 +1,13 @@
 /**
  * Signing while packing: the `afterPack` hook of lib/pack. Every pack written, and every pack
  * found up to date whose `.minisig` is missing or no longer matches (an older key, a replaced
- * tar), gets a fresh signature, written atomically beside it.
+ * tar), gets a fresh signature, written atomically beside it. What is signed is always the bytes
+ * this run built from the sources (`verifiedBytes`), never merely whatever the file on disk holds:
+ * otherwise anyone able to write distribution/ could get their own tar signed with the release key.
  */
 import { readFile } from 'node:fs/promises';
 import { ProvisioningError } from '../errors.ts';
-import type { PackResult } from '../pack/pack-module.ts';
+import type { AfterPackContext, PackResult } from '../pack/pack-module.ts';
 import { formatPublicKey } from '../sign/format.ts';
 import { loadSecretKey } from '../sign/keys.ts';
 import { signFile } from '../sign/sign-file.ts';
@@ -19,7 +21,7 @@ export interface PackSignerOptions {
   onSigned?: (result: PackResult, signatureFile: string) => void;
 }
 
-export type PackSigner = (result: PackResult) => Promise<void>;
+export type PackSigner = (result: PackResult, context: AfterPackContext) => Promise<void>;
 
 /**
  * Loads and checks the key once, before anything is packed (a missing or broken key fails the
@@ -38,13 +40,15 @@ export async function packSigner({ secretKeyFile, onSigned }: PackSignerOptions)
   }
   const key = await loadSecretKey({ secretKeyText });
   const ownPublicKey = formatPublicKey({ keyId: key.keyId, publicKey: key.secretKey.subarray(32) });
-  return async (result) => {
+  return async (result, { verifiedBytes }) => {
     const signatureFile = result.file + SIGNATURE_SUFFIX;
     if (result.status === 'up-to-date') {
       const valid = await verifyFile({ file: result.file, signatureFile, publicKeys: [ownPublicKey] }).then(() => true, () => false);
       if (valid) return;
     }
-    await signFile({ file: result.file, secretKeyText, signatureFile });
+    // PACK_EXISTS when the tar on disk is not what the sources build: nothing is signed.
+    const data = await verifiedBytes();
+    await signFile({ file: result.file, secretKeyText, signatureFile, data });
     onSigned?.(result, signatureFile);
   };
 }

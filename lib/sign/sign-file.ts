@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
 import { writeFileAtomic } from '../fs/atomic.ts';
@@ -19,6 +20,11 @@ export interface SignFileOptions {
   untrustedComment?: string;
   /** Where to write. Default `<file>.minisig`. */
   signatureFile?: string;
+  /**
+   * The bytes to sign in place of reading `file`, for a caller that has just checked them (so
+   * the file cannot change between that check and the signature). Default: the file's content.
+   */
+  data?: Uint8Array;
 }
 
 export interface SignFileResult {
@@ -38,6 +44,7 @@ export async function signFile({
   trustedComment,
   untrustedComment = 'signature from minisign secret key',
   signatureFile = `${file}.minisig`,
+  data,
 }: SignFileOptions): Promise<SignFileResult> {
   if (typeof file !== 'string' || file === '') throw new ProvisioningError('INVALID_OPTION', 'The "file" option must be a non-empty string');
   const comment = trustedComment ?? `timestamp:${Math.floor(Date.now() / 1000)}\tfile:${path.basename(file)}\thashed`;
@@ -48,7 +55,7 @@ export async function signFile({
   const privateKey = privateKeyFromSeed(key.secretKey.subarray(0, 32));
   let digest: Uint8Array;
   try {
-    digest = await blake2b512File(file);
+    digest = data !== undefined ? new Uint8Array(createHash('blake2b512').update(data).digest()) : await blake2b512File(file);
   } catch (error) {
     throw new ProvisioningError('INVALID_OPTION', `Cannot sign "${file}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { file, cause: error });
   }

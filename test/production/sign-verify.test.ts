@@ -66,6 +66,76 @@ signing('a configured secret key signs every pack, and an up-to-date pack gets i
   assert.is(await readFile(sig, 'utf8'), text, 'a valid signature is left alone');
 });
 
+signing('pack --sign never signs a tar it did not rebuild: a swapped tar with agreeing metadata and cache is PACK_EXISTS, unsigned', async () => {
+  const t = await prodTree();
+  const { keys, config } = await keysFor(t.root, true);
+  await addConfig(t.root, config);
+  const first = await pack(t.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+  const tar = first.file;
+  const sig = `${tar}.minisig`;
+  const ours = await readFile(tar);
+  // Someone able to write distribution/ swaps the tar and makes the bookkeeping agree with it.
+  const { buildTar } = await import('../../lib/pack/index.ts');
+  const { fileIntegrity } = await import('../../lib/registry/integrity.ts');
+  const { stat } = await import('node:fs/promises');
+  const pj = Buffer.from(JSON.stringify({ name: 'aws_prov', version: '0.2.0', files: { 'main.ncl': 'x'.repeat(64) } }));
+  await writeFile(tar, buildTar([{ path: 'aws_prov/' }, { path: 'aws_prov/main.ncl', data: Buffer.from('{ evil = true }\n') }, { path: 'aws_prov/PACK.json', data: pj }], { mtime: 0 }));
+  await rm(sig);
+  const fi = await fileIntegrity(tar);
+  const st = await stat(tar);
+  const metaFile = path.join(t.root, 'distribution/registry/aws_prov.json');
+  const meta = JSON.parse(await readFile(metaFile, 'utf8'));
+  Object.assign(meta, fi);
+  Object.assign(meta.versions['0.2.0'], fi);
+  await writeFile(metaFile, JSON.stringify(meta));
+  const cacheFile = path.join(t.root, 'distribution/cache/pack-index.json');
+  const cache = JSON.parse(await readFile(cacheFile, 'utf8'));
+  for (const r of Object.values<{ tar: object }>(cache.records)) r.tar = { ...r.tar, size: st.size, mtimeMs: st.mtimeMs, integrity: fi.integrity };
+  await writeFile(cacheFile, JSON.stringify(cache));
+  const swapped = await readFile(tar);
+
+  assert.is(await codeOf(pack(t.root, 'aws', { secretKeyFile: keys.secretKeyFile })), 'PACK_EXISTS');
+  assert.not.ok(existsSync(sig), 'no signature over the swapped bytes');
+  assert.ok((await readFile(tar)).equals(swapped), 'the refusal changes nothing');
+  // The tar on disk is signed only when it is byte for byte what the sources build.
+  await writeFile(tar, ours);
+  const again = await pack(t.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+  assert.is(again.status, 'up-to-date');
+  await verifyFile({ file: tar, publicKeys: [keys.publicKeyFile] });
+});
+
+signing('pack --force replacing a tar without a key removes its old .minisig (it signs bytes that no longer exist)', async () => {
+  const t = await prodTree();
+  const { keys, config } = await keysFor(t.root);
+  const first = await pack(t.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+  const sig = `${first.file}.minisig`;
+  assert.ok(existsSync(sig));
+  await addConfig(t.root, config.replace(/secret_key = .*\n/, ''));
+  await writeFile(path.join(t.root, 'extensions/providers/aws/nickel/extra.ncl'), '{ more = 1 }\n');
+  const replaced = await pack(t.root, 'aws', { force: true });
+  assert.is(replaced.status, 'replaced');
+  assert.is(replaced.removedSignature, sig);
+  assert.not.ok(existsSync(sig), 'the stale signature is gone');
+  const result = await verifyPacks({ config: await t.config() });
+  assert.not.ok(result.errors.some((p) => p.code === 'SIGNATURE_INVALID'));
+  // With a key, the replaced tar gets a fresh signature instead.
+  await writeFile(path.join(t.root, 'extensions/providers/aws/nickel/extra.ncl'), '{ more = 2 }\n');
+  const signed = await pack(t.root, 'aws', { force: true, secretKeyFile: keys.secretKeyFile });
+  assert.is(signed.status, 'replaced');
+  await verifyFile({ file: signed.file, publicKeys: [keys.publicKeyFile] });
+});
+
+signing('pack:provider --force says it removed the replaced tar\'s signature (gulp subprocess)', async () => {
+  const t = await prodTree();
+  const { keys } = await keysFor(t.root);
+  const first = await pack(t.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+  await writeFile(path.join(t.root, 'extensions/providers/aws/nickel/extra.ncl'), '{ more = 1 }\n');
+  const r = await gulp(['pack:provider', '--provider', 'aws', '--force', '--base', t.root]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout + r.stderr, `removed ${first.file}.minisig`);
+  assert.not.ok(existsSync(`${first.file}.minisig`));
+});
+
 signing('--sign without a configured secret_key fails before any tar is written (gulp subprocess)', async () => {
   const { root } = await prodTree();
   const r = await gulp(['pack:provider', '--provider', 'aws', '--sign', '--base', root]);
