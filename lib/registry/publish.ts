@@ -10,6 +10,7 @@ import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises
 import path from 'node:path';
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
+import { NAME_PATTERN } from '../names.ts';
 import { ProblemsError, ProvisioningError, type Problem } from '../errors.ts';
 import { tempPathFor } from '../fs/atomic.ts';
 import { withLock } from '../fs/lock.ts';
@@ -43,6 +44,7 @@ export interface PublishResult {
 }
 
 interface Planned {
+  stem: string;
   meta: PackMetadata;
   version: string;
   record: VersionRecord;
@@ -69,27 +71,60 @@ async function sameBytes(a: string, b: string): Promise<boolean> {
   return (await readFile(a)).equals(await readFile(b));
 }
 
-async function sourceMetadata(config: Config, module: string | undefined): Promise<PackMetadata[]> {
+/** A local metadata file, checked: `name` is the file's stem and a module name. */
+interface Source {
+  /** The validated stem of `<registry_path>/<stem>.json`: every output file is named from it. */
+  stem: string;
+  meta: PackMetadata;
+}
+
+const PACKAGE_FILE = /^[a-z0-9][a-z0-9_-]*_([^_/]+)\.tar$/;
+
+/**
+ * Everything a published path is built from, checked before anything is copied: metadata comes
+ * from a cloned repo or a teammate's commit, and a `name` of `../../config/settings` must not
+ * name a file outside the registry.
+ */
+function checkSource(file: string, stem: string, meta: PackMetadata): void {
+  const bad = (reason: string) => new ProvisioningError('REGISTRY_ERROR', `Cannot publish "${file}": ${reason}`, {
+    file,
+    hint: 'fix or remove the file; pack again to rewrite it',
+  });
+  if (!NAME_PATTERN.test(stem)) throw bad(`its file name is not a module name (${NAME_PATTERN.source})`);
+  if (meta.name !== stem) throw bad(`its name ${JSON.stringify(meta.name)} is not its file's name ${JSON.stringify(stem)}`);
+  for (const [version, record] of Object.entries(meta.versions)) {
+    const tarName = typeof record?.package_file === 'string' ? path.basename(record.package_file) : '';
+    if (semver.valid(version) && PACKAGE_FILE.exec(tarName)?.[1] !== version) {
+      throw bad(`version ${version} has package_file ${JSON.stringify(record?.package_file)}; expected <module>_${version}.tar`);
+    }
+  }
+}
+
+async function sourceMetadata(config: Config, module: string | undefined): Promise<Source[]> {
   const dir = config.distribution.registryPath;
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
   const picked = module === undefined ? names : names.filter((n) => n === `${module}.json`);
   if (picked.length === 0) {
     throw new ProvisioningError('PACK_NOT_FOUND', `Cannot publish${module ? ` ${module}` : ''}: no package metadata in ${dir}`, { hint: 'pack first: npx gulp pack:providers' });
   }
-  const out: PackMetadata[] = [];
+  const out: Source[] = [];
   for (const name of picked) {
-    const meta = await readMetadata(path.join(dir, name));
-    if (meta && typeof meta.name === 'string') out.push(meta);
+    const file = path.join(dir, name);
+    const meta = readMetadata(file);
+    if (!meta) continue;
+    const stem = name.slice(0, -'.json'.length);
+    checkSource(file, stem, meta);
+    out.push({ stem, meta });
   }
   return out;
 }
 
 /** Every check, before the first write: source packs intact, no published version changed. */
-async function plan(config: Config, registry: string, metas: PackMetadata[]): Promise<{ planned: Planned[]; problems: Problem[] }> {
+async function plan(config: Config, registry: string, sources: Source[]): Promise<{ planned: Planned[]; problems: Problem[] }> {
   const planned: Planned[] = [];
   const problems: Problem[] = [];
-  for (const meta of metas) {
-    const published = await readMetadata(metadataFileOf(registry, meta.name));
+  for (const { stem, meta } of sources) {
+    const published = readMetadata(metadataFileOf(registry, stem));
     for (const version of Object.keys(meta.versions).filter((v) => semver.valid(v)).sort(semver.compare)) {
       const record = meta.versions[version]!;
       const tarFile = localPackageFile(config, String(record.package_file));
@@ -118,7 +153,7 @@ async function plan(config: Config, registry: string, metas: PackMetadata[]): Pr
       }
       const signatureFile = existsSync(tarFile + SIGNATURE_SUFFIX) ? tarFile + SIGNATURE_SUFFIX : undefined;
       const destRecord = { ...record, package_file: registryPackageFile(tarName) };
-      planned.push({ meta, version, record, tarFile, signatureFile, dest, destRecord, copyTar: there === undefined });
+      planned.push({ stem, meta, version, record, tarFile, signatureFile, dest, destRecord, copyTar: there === undefined });
     }
   }
   return { planned, problems };
@@ -132,11 +167,11 @@ export async function publishPacks({ config, registry, module }: PublishOptions)
     throw new ProvisioningError('INVALID_OPTION', `Cannot publish to ${JSON.stringify(registry)}: pack:publish writes a folder; serve that folder over http(s)`);
   }
   const dir = path.resolve(registry);
-  const metas = await sourceMetadata(config, module);
+  const sources = await sourceMetadata(config, module);
   await mkdir(path.join(dir, PACKAGES_DIR), { recursive: true });
   await mkdir(path.dirname(metadataFileOf(dir, 'x')), { recursive: true });
   return withLock(dir, async () => {
-    const { planned, problems } = await plan(config, dir, metas);
+    const { planned, problems } = await plan(config, dir, sources);
     if (problems.length === 1) throw new ProvisioningError(problems[0]!.code, problems[0]!.message, problems[0]!);
     if (problems.length > 1) throw new ProblemsError(problems, `${problems.length} problem(s); nothing was published`);
     const packs: PublishedPack[] = [];
@@ -148,15 +183,15 @@ export async function publishPacks({ config, registry, module }: PublishOptions)
         await copyAtomic(p.signatureFile, p.dest + SIGNATURE_SUFFIX);
         sigChanged = true;
       }
-      packs.push({ module: p.meta.name, version: p.version, package_file: p.destRecord.package_file, status: p.copyTar || sigChanged ? 'published' : 'unchanged', signed: existsSync(p.dest + SIGNATURE_SUFFIX) });
+      packs.push({ module: p.stem, version: p.version, package_file: p.destRecord.package_file, status: p.copyTar || sigChanged ? 'published' : 'unchanged', signed: existsSync(p.dest + SIGNATURE_SUFFIX) });
     }
     // 2. Metadata, merged with what was published before (versions since cleaned locally stay).
-    for (const meta of metas) {
-      const file = metadataFileOf(dir, meta.name);
-      const previous = await readMetadata(file);
+    for (const { stem, meta } of sources) {
+      const file = metadataFileOf(dir, stem);
+      const previous = readMetadata(file);
       const versions: Record<string, VersionRecord> = { ...previous?.versions };
-      for (const p of planned.filter((x) => x.meta === meta)) versions[p.version] = p.destRecord;
-      const next = buildMetadata({ name: meta.name, versions, info: infoOf(meta), previous });
+      for (const p of planned.filter((x) => x.stem === stem)) versions[p.version] = p.destRecord;
+      const next = buildMetadata({ name: stem, versions, info: infoOf(meta), previous });
       if (next && JSON.stringify(next) !== JSON.stringify(previous)) await writeMetadata(file, next);
     }
     // 3. The index, last.

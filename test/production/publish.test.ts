@@ -90,4 +90,41 @@ test('a local pack that no longer matches its metadata is refused (INTEGRITY_MIS
   assert.not.ok(existsSync(path.join(registry, 'packages/aws_prov_0.2.0.tar')));
 });
 
+test('pack:publish never writes outside the registry: metadata whose name is not its file\'s stem is REGISTRY_ERROR, nothing written', async () => {
+  const cases: [label: string, name: unknown][] = [
+    ['a path out of the registry', '../../../config/settings'],
+    ['another module', 'local_prov'],
+    ['not a module name', 'AWS_prov'],
+    ['absolute', '/tmp/x'],
+    ['not a string', 42],
+  ];
+  for (const [label, name] of cases) {
+    const t = await prodTree();
+    await pack(t.root, 'aws');
+    const metaFile = path.join(t.root, 'distribution/registry/aws_prov.json');
+    const meta = JSON.parse(await readFile(metaFile, 'utf8'));
+    meta.name = name;
+    await writeFile(metaFile, JSON.stringify(meta));
+    await writeFile(path.join(t.root, 'config/settings.json'), '{"user":"precious"}\n');
+    const registry = path.join(t.root, 'srv/registry');
+    const before = await snapshot(t.root);
+    const error = await publishPacks({ config: await t.config(), registry }).then(() => undefined, (e: { code?: string; file?: string }) => e);
+    assert.is(error?.code, 'REGISTRY_ERROR', label);
+    assert.is(error?.file, metaFile, `${label}: the error names the metadata file`);
+    assert.equal(await snapshot(t.root), before, `${label}: nothing written`);
+  }
+});
+
+test('pack:publish refuses a package_file that is not <module>_<version>.tar before writing anything', async () => {
+  const t = await prodTree();
+  await pack(t.root, 'aws');
+  const metaFile = path.join(t.root, 'distribution/registry/aws_prov.json');
+  const meta = JSON.parse(await readFile(metaFile, 'utf8'));
+  meta.versions['0.2.0'].package_file = 'distribution/packages/..';
+  await writeFile(metaFile, JSON.stringify(meta));
+  const registry = path.join(t.root, 'srv/registry');
+  assert.is(await codeOf(publishPacks({ config: await t.config(), registry })), 'REGISTRY_ERROR');
+  assert.not.ok(existsSync(registry));
+});
+
 test.run();
