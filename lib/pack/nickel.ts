@@ -1,8 +1,8 @@
 /**
- * Running the Nickel CLI exactly as the SPEC says: `<bin> export --format json <file>`, in the
- * module's folder, stdout must be JSON, a failure carries nickel's own stderr.
+ * Running the Nickel CLI as the SPEC says: `<bin> export --format json ./<file>`, in the
+ * module's folder, stdin closed, stdout must be JSON, a failure carries nickel's own stderr.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
@@ -39,23 +39,54 @@ export interface NickelExportRun {
   label?: string;
 }
 
+/**
+ * The file as nickel's argument: `./<file>`, so a file named `--output=x.ncl` or `-I…` is read as
+ * a file, never as an option. (The real CLI is clap-based and also takes `--` as the end of
+ * options, but `./file` means the same to every version and to any stand-in.)
+ */
+export function fileArgument(file: string): string {
+  return path.isAbsolute(file) || file.startsWith('./') ? file : `./${file}`;
+}
+
+const MAX_OUTPUT = 256 * 1024 * 1024;
+
 /** Runs one export; resolves with the JSON bytes nickel printed. */
 export function nickelExportFile({ bin, cwd, file, label = path.basename(cwd) }: NickelExportRun): Promise<Buffer> {
+  const arg = fileArgument(file);
+  const shown = `${bin} export --format json ${arg}`;
   return new Promise((resolve, reject) => {
-    execFile(bin, ['export', '--format', 'json', file], { cwd, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const shown = `${bin} export --format json ${file}`;
-      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT' && typeof error.code !== 'number') {
-        return reject(new ProvisioningError('NICKEL_NOT_FOUND', `Cannot run "${bin}" to export ${file} of ${label}: not found`, {
+    // stdin is closed: nickel reads stdin when it gets no file, and must never wait on it.
+    const child = spawn(bin, ['export', '--format', 'json', arg], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let size = 0;
+    let failure: string | undefined;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_OUTPUT) {
+        failure ??= `printed more than ${MAX_OUTPUT} bytes`;
+        child.kill();
+      } else out.push(chunk);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') {
+        reject(new ProvisioningError('NICKEL_NOT_FOUND', `Cannot run "${bin}" to export ${file} of ${label}: not found`, {
           hint: 'install nickel (https://nickel-lang.org), set [nickel] bin, or set [nickel] export = "off"',
         }));
+      } else {
+        reject(new ProvisioningError('EXPORT_FAILED', `Cannot export "${file}" of ${label}: \`${shown}\` failed (${error.code ?? error.message})`, { file: path.join(cwd, file) }));
       }
-      const err = stderr.toString('utf8').trimEnd();
-      if (error) {
-        const how = typeof error.code === 'number' ? `exited with code ${error.code}` : `failed (${error.signal ?? error.message})`;
-        return reject(new ProvisioningError('EXPORT_FAILED', `Cannot export "${file}" of ${label}: \`${shown}\` ${how}${err ? `\n${err}` : ''}`, {
+    });
+    child.on('close', (code, signal) => {
+      const stderr = Buffer.concat(err).toString('utf8').trimEnd();
+      if (failure !== undefined || code !== 0) {
+        const how = failure ?? (code !== null ? `exited with code ${code}` : `failed (${signal})`);
+        return reject(new ProvisioningError('EXPORT_FAILED', `Cannot export "${file}" of ${label}: \`${shown}\` ${how}${stderr ? `\n${stderr}` : ''}`, {
           file: path.join(cwd, file),
         }));
       }
+      const stdout = Buffer.concat(out);
       try {
         JSON.parse(stdout.toString('utf8'));
       } catch (parseError) {

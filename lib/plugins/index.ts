@@ -8,5 +8,5 @@
  *     .pipe(reproducibleTar({ module: 'aws_prov', version: '0.2.0' }))
  *     .pipe(dest('out'))
  */
-export { exportPathFor, NICKEL_EXPORT, nickelExport, type NickelExportOptions } from './nickel-export.ts';
+export { exportPathFor, exportSelector, NICKEL_EXPORT, nickelExport, type NickelExportOptions } from './nickel-export.ts';
 export { packJson, packTar, REPRODUCIBLE_TAR, reproducibleTar, tarEntries, type PackTarFile, type PackTarOptions, type ReproducibleTarOptions } from './reproducible-tar.ts';

@@ -1,6 +1,6 @@
 /**
  * Gulp plugin: passes every file through and, for each exported Nickel file, adds
- * `export/<stem>.json` made by `<bin> export --format json <file>` run in the module's folder.
+ * `export/<stem>.json` made by `<bin> export --format json ./<file>` run in the module's folder.
  */
 import path from 'node:path';
 import PluginError from 'plugin-error';
@@ -29,13 +29,22 @@ export function exportPathFor(rel: string): string {
   return `export/${path.posix.basename(rel).replace(/\.ncl$/, '')}.json`;
 }
 
+/**
+ * Which of a module's files are exported: with `exports` (`[package] exports`), those it lists
+ * (a leading `./` ignored) that are files of the module; else every top-level `*.ncl`. A listed
+ * name that is no file of the module (`../x.ncl`, `/etc/passwd`) is never run, only reported
+ * missing. Shared by this plugin and `watch`, so both export the same files.
+ */
+export function exportSelector(exports: readonly string[] | undefined): { wanted: Set<string> | undefined; isExported(rel: string): boolean } {
+  const wanted = exports ? new Set(exports.map((e) => e.replace(/^\.\//, ''))) : undefined;
+  return { wanted, isExported: (rel) => (wanted ? wanted.has(rel) : !rel.includes('/') && rel.endsWith('.ncl')) };
+}
+
 export function nickelExport({ bin = 'nickel', exports, cwd, label }: NickelExportOptions = {}) {
   if (typeof bin !== 'string' || bin === '') throw new PluginError(NICKEL_EXPORT, 'The "bin" option must be a non-empty string');
-  const wanted = exports ? new Set(exports.map((e) => e.replace(/^\.\//, ''))) : undefined;
+  const { wanted, isExported } = exportSelector(exports);
   const seen = new Set<string>();
   let last: Vinyl | undefined;
-
-  const isExported = (rel: string) => (wanted ? wanted.has(rel) : !rel.includes('/') && rel.endsWith('.ncl'));
 
   return through.obj(
     function transform(file: Vinyl, _enc, done) {
