@@ -1,13 +1,16 @@
 import { parse as parseForPatch, patch } from '@decimalturn/toml-patch';
 import { ProvisioningError } from '../errors.ts';
+import { editDependencyText } from './dependency-text.ts';
 import { parseToml } from './toml.ts';
 
 type Table = Record<string, unknown>;
 
 /**
- * An infra's `manifest.toml`, held as its original text. Edits go through toml-patch's
- * `patch(existing, updated)`, which rewrites only the keys that changed: every comment, blank
- * line and alignment of the user's file survives (re-serialising the parsed data would not).
+ * An infra's `manifest.toml`, held as its original text. An edit of one dependency is a text
+ * edit of its one line (see dependency-text.ts), checked by parsing the result again; shapes
+ * that edit does not handle go through toml-patch's `patch(existing, updated)`, which rewrites
+ * only the keys that changed but re-spaces comments (a tab before `#` becomes a space) and
+ * places a new key after the comments that close a table.
  */
 export interface TomlManifest {
   /** Path shown in problems (root-relative or absolute). */
@@ -90,6 +93,8 @@ export interface SetDependencyOptions {
  */
 export function withDependency(manifest: TomlManifest, module: string, entry: Table | undefined, { dropEmptyTable = false }: SetDependencyOptions = {}): string {
   if (dependencyIs(manifest, module, entry) && !(entry === undefined && dropEmptyTable && emptyTable(manifest))) return manifest.text;
+  const edited = editDependencyText(manifest.text, module, entry, dropEmptyTable);
+  if (edited !== undefined) return edited;
   const updated = data(manifest);
   const deps: Table = isTable(updated.dependencies) ? updated.dependencies : {};
   if (entry === undefined) delete deps[module];
