@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ProblemsError, ProvisioningError, type Problem } from '../lib/errors.ts';
 import { render, renderTable } from '../lib/output/format.ts';
 import { assertName, moduleName } from '../lib/names.ts';
-import { publishPacks, verifyPacks, type VerifiedPack } from '../lib/registry/index.ts';
+import { plainHttpWarning, publishPacks, verifyPacks, type VerifiedPack } from '../lib/registry/index.ts';
 import { writeKeyPair } from '../lib/sign/keys.ts';
 import { vendorProvider } from '../lib/vendor/index.ts';
 import type { FlagSpecs } from './support/flags.ts';
@@ -107,8 +107,11 @@ export const vendor = defineTask({
     force: { type: 'boolean', description: 'replace a locally edited vendored copy or a hand-edited manifest.toml entry' },
   },
   async run(ctx) {
+    const config = await ctx.config();
+    const insecure = plainHttpWarning(str(ctx.flags.registry), config.distribution.signing);
+    if (insecure) ctx.warn(insecure);
     const result = await vendorProvider({
-      config: await ctx.config(),
+      config,
       provider: str(ctx.flags.provider) ?? '',
       infra: str(ctx.flags.infra) ?? '',
       range: str(ctx.flags.ver) ?? '',

@@ -11,22 +11,55 @@ import type { PackSource } from './source.ts';
 /** Metadata and index files are small; anything bigger is not one. */
 const MAX_JSON_BYTES = 16 * 1024 * 1024;
 
-async function get(url: URL): Promise<Response | undefined> {
-  let response: Response;
-  try {
-    response = await fetch(url, { redirect: 'follow' });
-  } catch (error) {
-    throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch "${url}": ${(error as Error).message}`, { hint: 'check the --registry URL and that the server is up', cause: error });
+/** Redirects followed per request, all within the registry's own origin. */
+const MAX_REDIRECTS = 5;
+
+/**
+ * GET with redirects followed by hand, and only within the URL's own origin (scheme, host and
+ * port): a registry must not hand us to another host (a mirror we never named, an internal
+ * address, http after https). Another origin is REGISTRY_ERROR naming the target.
+ */
+async function get(start: URL): Promise<Response | undefined> {
+  let url = start;
+  for (let hops = 0; ; hops++) {
+    let response: Response;
+    try {
+      response = await fetch(url, { redirect: 'manual' });
+    } catch (error) {
+      throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch "${url}": ${(error as Error).message}`, { hint: 'check the --registry URL and that the server is up', cause: error });
+    }
+    if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
+      await response.body?.cancel();
+      const target = new URL(response.headers.get('location')!, url);
+      if (target.origin !== start.origin) {
+        throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch "${start}": the registry redirects to another origin, "${target}"`, {
+          hint: 'only redirects within the registry\'s own scheme, host and port are followed; pass the URL it redirects to as --registry if you trust it',
+        });
+      }
+      if (hops >= MAX_REDIRECTS) throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch "${start}": more than ${MAX_REDIRECTS} redirects`);
+      url = target;
+      continue;
+    }
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch "${url}": HTTP ${response.status} ${response.statusText}`);
+    }
+    return response;
   }
-  if (response.status === 404) {
-    await response.body?.cancel();
-    return undefined;
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch "${url}": HTTP ${response.status} ${response.statusText}`);
-  }
-  return response;
+}
+
+/**
+ * The warning for a plain `http:` registry while signatures are not required: anyone on the path
+ * can then swap both the metadata and the pack. Undefined for https, folders, or when
+ * `require_signatures` is on (then a swapped pack fails its signature).
+ */
+export function plainHttpWarning(registry: string | undefined, { requireSignatures }: { requireSignatures: boolean }): string | undefined {
+  if (registry === undefined || requireSignatures || !/^http:\/\//i.test(registry)) return undefined;
+  return `${registry} is plain http: and [distribution.signing] require_signatures is off, so nothing proves the packs came from their publisher; use https, or set require_signatures = true`;
 }
 
 /** Streams a response body into `write`, refusing more than `maxBytes`. */

@@ -4,5 +4,6 @@ export { buildIndex, writeIndex, type IndexVersion, type RegistryIndex } from '.
 export { INDEX_FILE, METADATA_DIR, PACKAGES_DIR, SIGNATURE_SUFFIX } from './layout.ts';
 export { publishPacks, type PublishedPack, type PublishOptions, type PublishResult } from './publish.ts';
 export { packSigner, type PackSigner, type PackSignerOptions } from './sign-pack.ts';
+export { plainHttpWarning } from './http-source.ts';
 export { directorySource, localPackageFile, localSource, packSource, type PackSource } from './source.ts';
 export { verifyPacks, type VerifiedPack, type VerifyPacksOptions, type VerifyPacksResult } from './verify.ts';

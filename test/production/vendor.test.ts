@@ -5,12 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { lstat, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { installProvider } from '../../lib/infra/install.ts';
 import { removeProvider } from '../../lib/infra/remove.ts';
 import { validateInfras } from '../../lib/infra/validate.ts';
+import { plainHttpWarning } from '../../lib/registry/http-source.ts';
 import { publishPacks } from '../../lib/registry/publish.ts';
 import { vendorProvider } from '../../lib/vendor/vendor.ts';
 import { gulp } from '../helpers/run.ts';
@@ -272,7 +274,97 @@ flow('pack, vendor, validate --production, pack:clean keeps the vendored version
   assert.match(bad.stderr, 'VERSION_MISMATCH');
 });
 
+const redirects = suite('HTTP registry redirects');
+
+/**
+ * A static server for `dir` on `host` (undefined when that address cannot be bound: 127.0.0.2 is
+ * not on every OS); a request `redirect` maps to a location gets a 302 there instead.
+ */
+async function registryServer(host: string, dir: string, redirect: (url: string) => string | undefined = () => undefined) {
+  const requests: string[] = [];
+  const server = createServer(async (req, res) => {
+    const url = req.url ?? '/';
+    requests.push(url);
+    const location = redirect(url);
+    if (location !== undefined) return void res.writeHead(302, { location, connection: 'close' }).end();
+    const body = await readFile(path.join(dir, ...url.split('/').filter((p) => p && p !== '..'))).catch(() => undefined);
+    res.writeHead(body ? 200 : 404, { connection: 'close' }).end(body ?? 'not found');
+  });
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(0, host, () => resolve(true));
+  });
+  if (!bound) return undefined;
+  const { port } = server.address() as { port: number };
+  return { url: `http://${host}:${port}/`, requests, close: () => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections?.())) };
+}
+
+/** A registry folder with aws 0.2.0 published. */
+async function published(): Promise<string> {
+  const src = await prodTree();
+  await pack(src.root, 'aws');
+  const registry = await testdir();
+  await publishPacks({ config: await src.config(), registry });
+  return registry;
+}
+
+redirects('an HTTP registry never follows a redirect to another origin (127.0.0.2, another port): REGISTRY_ERROR naming the target, nothing fetched there', async () => {
+  const registry = await published();
+  for (const host of ['127.0.0.2', '127.0.0.1']) {
+    const elsewhere = await registryServer(host, registry);
+    if (!elsewhere) {
+      console.log(`SKIP: cannot listen on ${host} here; the redirect to it is not tried`);
+      continue;
+    }
+    const target = new URL(elsewhere.url).origin;
+    const named = (await registryServer('127.0.0.1', registry, (url) => `${target}${url}`))!;
+    try {
+      const t = await prodTree();
+      const before = await snapshot(t.root);
+      const error = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '0.2.0', registry: named.url }).then(() => undefined, (e: Error & { code?: string }) => e);
+      assert.is(error?.code, 'REGISTRY_ERROR', host);
+      assert.match(error!.message, target, `${host}: the message names the target`);
+      assert.equal(elsewhere.requests, [], `${host}: nothing was fetched from the other origin`);
+      assert.equal(await snapshot(t.root), before, `${host}: nothing changed`);
+    } finally {
+      await named.close();
+      await elsewhere.close();
+    }
+  }
+});
+
+redirects('a redirect within the same origin is followed', async () => {
+  const registry = await published();
+  const server = (await registryServer('127.0.0.1', registry, (url) => (url.startsWith('/old/') ? url.slice('/old'.length) : undefined)))!;
+  try {
+    const t = await prodTree();
+    const result = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '0.2.0', registry: `${server.url}old/` });
+    assert.is(result.record.version, '0.2.0');
+    assert.ok(server.requests.includes('/old/registry/aws_prov.json'));
+    assert.ok(server.requests.includes('/registry/aws_prov.json'));
+  } finally {
+    await server.close();
+  }
+});
+
+redirects('providers:vendor from a plain http: registry without require_signatures warns once (gulp subprocess)', async () => {
+  const registry = await published();
+  const server = (await registryServer('127.0.0.1', registry))!;
+  try {
+    assert.is(plainHttpWarning('https://example.org/reg', { requireSignatures: false }), undefined);
+    assert.is(plainHttpWarning('http://example.org/reg', { requireSignatures: true }), undefined);
+    assert.is(plainHttpWarning(undefined, { requireSignatures: false }), undefined);
+    const t = await prodTree();
+    const r = await gulp(['providers:vendor', '--provider', 'aws', '--infra', 'wuji', '--ver', '0.2.0', '--registry', server.url, '--base', t.root]);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stderr.split(plainHttpWarning(server.url, { requireSignatures: false })!).length, 2, r.stderr);
+  } finally {
+    await server.close();
+  }
+});
+
 local.run();
+redirects.run();
 back.run();
 production.run();
 flow.run();
