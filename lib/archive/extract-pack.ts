@@ -50,7 +50,8 @@ async function extractEntries(tarFile: string, module: string, tmp: string, maxB
   try {
     const reader = new TarReader(handle, (await handle.stat()).size);
     const registry = new PathRegistry();
-    const digests: Record<string, string> = {};
+    // No prototype: an entry named `__proto__` is a key like any other, never a setter.
+    const digests: Record<string, string> = Object.create(null);
     let manifestText: string | undefined;
     let total = 0;
     let count = 0;

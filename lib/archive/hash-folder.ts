@@ -32,7 +32,8 @@ export async function sha256File(file: string): Promise<string> {
  */
 export async function hashFolder({ dir, exclude = [PACK_MANIFEST] }: HashFolderOptions): Promise<Record<string, string>> {
   const skip = new Set(exclude);
-  const found: Record<string, string> = {};
+  // No prototype: a file named `__proto__` is a key like any other, never a setter.
+  const found: Record<string, string> = Object.create(null);
   async function walk(rel: string): Promise<void> {
     for (const entry of await readdir(path.join(dir, rel), { withFileTypes: true })) {
       const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
@@ -42,7 +43,9 @@ export async function hashFolder({ dir, exclude = [PACK_MANIFEST] }: HashFolderO
     }
   }
   await walk('');
-  return Object.fromEntries(Object.entries(found).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted: Record<string, string> = Object.create(null);
+  for (const key of Object.keys(found).sort()) sorted[key] = found[key]!;
+  return sorted;
 }
 
 export interface DigestDifferences {

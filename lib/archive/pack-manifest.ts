@@ -24,7 +24,8 @@ export function parsePackManifest(text: string, source: string): PackManifest {
   if (typeof name !== 'string' || name === '') throw bad('"name" must be a non-empty string');
   if (typeof version !== 'string' || version === '') throw bad('"version" must be a non-empty string');
   if (typeof files !== 'object' || files === null || Array.isArray(files)) throw bad('"files" must be an object of path → sha256');
-  const out: Record<string, string> = {};
+  // No prototype: a file named `__proto__` is a key like any other, never a setter.
+  const out: Record<string, string> = Object.create(null);
   for (const [file, digest] of Object.entries(files)) {
     if (typeof digest !== 'string' || !/^[0-9a-f]{64}$/.test(digest)) throw bad(`"files.${file}" must be a lower-case sha256 hex digest`);
     out[file] = digest;

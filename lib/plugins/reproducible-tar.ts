@@ -31,7 +31,8 @@ export function packJson(name: string, version: string, files: Map<string, Uint8
 
 /** {@link packJson} from pack files, reusing each one's `sha256` when the caller already has it. */
 function packJsonOf(name: string, version: string, files: readonly PackTarFile[]): Buffer {
-  const hashes: Record<string, string> = {};
+  // No prototype: a file named `__proto__` is listed like any other (a `{}` would drop it).
+  const hashes: Record<string, string> = Object.create(null);
   const byRel = new Map(files.map((f) => [f.rel, f]));
   for (const rel of [...byRel.keys()].sort()) {
     const file = byRel.get(rel)!;

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareDigests, extractPack, hashFolder, NOT_A_FILE } from '../../lib/archive/index.ts';
+import { parsePackManifest } from '../../lib/archive/pack-manifest.ts';
+import { packTar } from '../../lib/plugins/reproducible-tar.ts';
 import { ProvisioningError } from '../../lib/errors.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { testdir } from '../helpers/testdir.ts';
@@ -114,8 +116,9 @@ digests('hashFolder of an extracted pack equals its PACK.json files', async () =
   const { tarFile, dest } = await goodPack();
   const result = await extractPack({ tarFile, module: M, dest });
   const manifest = JSON.parse(await readFile(path.join(dest, 'PACK.json'), 'utf8')) as { files: Record<string, string> };
-  assert.equal(await hashFolder({ dir: dest }), manifest.files);
-  assert.equal(result.files, manifest.files);
+  // The digest records have no prototype (so `__proto__` is a plain key): spread to compare.
+  assert.equal({ ...(await hashFolder({ dir: dest })) }, manifest.files);
+  assert.equal({ ...result.files }, manifest.files);
 });
 digests('an edited, an added, a removed file and a symlink are each reported', async () => {
   const { tarFile, dest } = await goodPack();
@@ -182,3 +185,39 @@ if (gnuTarVersion === undefined) {
   });
 }
 gnu.run();
+
+const proto = suite('archive: a file named __proto__ is a file like any other');
+
+proto('a pack with an unlisted __proto__ entry (top level or nested) is INTEGRITY_MISMATCH, nothing extracted', async () => {
+  for (const rel of ['__proto__', 'lib/__proto__']) {
+    const { tarFile, dest } = await goodPack({ extra: [{ path: `${M}/${rel}`, data: 'UNLISTED PAYLOAD' }] });
+    assert.is(await codeOf(extractPack({ tarFile, module: M, dest })), 'INTEGRITY_MISMATCH', rel);
+    assert.equal(await siblings(dest), ['.keep'], rel);
+  }
+});
+
+proto('a __proto__ file added to an extracted folder shows up as extra', async () => {
+  const { tarFile, dest } = await goodPack();
+  const result = await extractPack({ tarFile, module: M, dest });
+  await writeFile(path.join(dest, '__proto__'), 'added later');
+  const actual = await hashFolder({ dir: dest });
+  assert.ok(Object.keys(actual).includes('__proto__'));
+  assert.equal(compareDigests(result.files, actual), { missing: [], extra: ['__proto__'], changed: [] });
+});
+
+proto('a module with a real __proto__ file packs it into PACK.json and extracts it', async () => {
+  const files = [{ rel: '__proto__', data: Buffer.from('mine'), mode: 0o644 }, { rel: 'main.ncl', data: Buffer.from('{}'), mode: 0o644 }];
+  const root = await testdir({ 'vendor/.keep': '' });
+  const tarFile = path.join(root, 'p.tar');
+  await writeFile(tarFile, packTar(files, { module: M, version: '1.0.0' }));
+  const result = await extractPack({ tarFile, module: M, dest: path.join(root, 'vendor', M) });
+  assert.equal(Object.keys(result.files), ['__proto__', 'main.ncl']);
+  assert.is(result.files['__proto__'], sha256('mine'));
+  // PACK.json lists it too, and a lie about it is caught.
+  const manifest = parsePackManifest(await readFile(path.join(root, 'vendor', M, 'PACK.json'), 'utf8'), 'PACK.json');
+  assert.ok(Object.hasOwn(manifest.files, '__proto__'));
+  const lying = await goodPack({ files: { ['__proto__']: 'real' }, manifestFiles: { ['__proto__']: sha256('other') } }) // computed keys: own properties, not the prototype;
+  assert.is(await codeOf(extractPack({ tarFile: lying.tarFile, module: M, dest: lying.dest })), 'INTEGRITY_MISMATCH');
+});
+
+proto.run();
