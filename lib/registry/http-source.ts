@@ -6,6 +6,7 @@ import { open } from 'node:fs/promises';
 import { ProvisioningError } from '../errors.ts';
 import type { PackMetadata, VersionRecord } from '../pack/metadata.ts';
 import { assertRegistryPath, INDEX_FILE, METADATA_DIR, SIGNATURE_SUFFIX } from './layout.ts';
+import { assertSignedName } from './signed-name.ts';
 import type { PackSource } from './source.ts';
 
 /** Metadata and index files are small; anything bigger is not one. */
@@ -133,6 +134,11 @@ export function httpSource(registry: string): PackSource {
       const url = packUrl(record);
       if (!(await download(url, dest, maxBytes))) throw new ProvisioningError('PACK_NOT_FOUND', `Cannot fetch "${url}": the registry lists it but does not serve it (HTTP 404)`);
     },
-    fetchSignature: (record, dest) => download(new URL(packUrl(record).href + SIGNATURE_SUFFIX), dest, 64 * 1024),
+    async fetchSignature(record, dest) {
+      const url = new URL(packUrl(record).href + SIGNATURE_SUFFIX);
+      if (!(await download(url, dest, 64 * 1024))) return false;
+      await assertSignedName(dest, record.package_file, url.href);
+      return true;
+    },
   };
 }

@@ -6,6 +6,7 @@
  * otherwise anyone able to write distribution/ could get their own tar signed with the release key.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
 import type { AfterPackContext, PackResult } from '../pack/pack-module.ts';
 import { formatPublicKey } from '../sign/format.ts';
@@ -43,7 +44,7 @@ export async function packSigner({ secretKeyFile, onSigned }: PackSignerOptions)
   return async (result, { verifiedBytes }) => {
     const signatureFile = result.file + SIGNATURE_SUFFIX;
     if (result.status === 'up-to-date') {
-      const valid = await verifyFile({ file: result.file, signatureFile, publicKeys: [ownPublicKey] }).then(() => true, () => false);
+      const valid = await verifyFile({ file: result.file, signatureFile, publicKeys: [ownPublicKey], signedName: path.basename(result.file) }).then(() => true, () => false);
       if (valid) return;
     }
     // PACK_EXISTS when the tar on disk is not what the sources build: nothing is signed.

@@ -9,6 +9,7 @@ import type { Config } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
 import { readMetadata, type PackMetadata, type VersionRecord } from '../pack/metadata.ts';
 import { httpSource } from './http-source.ts';
+import { assertSignedName } from './signed-name.ts';
 import { assertRegistryPath, METADATA_DIR, SIGNATURE_SUFFIX } from './layout.ts';
 
 export interface PackSource {
@@ -74,6 +75,7 @@ function fileSource({ label, metadataDir, resolve, display }: FileSourceOptions)
       const sig = resolve(record, metadataDir) + SIGNATURE_SUFFIX;
       if (!existsSync(sig)) return false;
       await copyFile(sig, dest);
+      await assertSignedName(dest, String(record.package_file), display(sig));
       return true;
     },
   };

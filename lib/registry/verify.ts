@@ -125,7 +125,7 @@ async function verifyOne(config: Config, meta: PackMetadata, version: string, ct
   }
   if (ctx.publicKeys.length === 0) return row;
   try {
-    const verified = await verifyFile({ file: tarFile, signatureFile: tarFile + SIGNATURE_SUFFIX, publicKeys: ctx.publicKeys });
+    const verified = await verifyFile({ file: tarFile, signatureFile: tarFile + SIGNATURE_SUFFIX, publicKeys: ctx.publicKeys, signedName: path.basename(tarFile) });
     return { ...row, signature: 'verified', keyId: verified.keyId };
   } catch (error) {
     if (!isProvisioningError(error)) throw error;

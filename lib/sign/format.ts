@@ -119,6 +119,15 @@ export function formatSecretKey({ keyId, secretKey }: SecretKey): string {
   return `${UNTRUSTED_PREFIX}minisign unencrypted secret key\n${raw.toString('base64')}\n`;
 }
 
+/**
+ * The `file:<name>` field of a trusted comment (minisign writes `timestamp:<n>\tfile:<name>`,
+ * newer versions add `\thashed`), or undefined when the comment has none.
+ */
+export function signedFileName(trustedComment: string): string | undefined {
+  const field = trustedComment.split('\t').find((part) => part.startsWith('file:'));
+  return field === undefined ? undefined : field.slice('file:'.length);
+}
+
 export function parseSignature(text: string, source = 'signature'): Signature {
   const all = lines(text);
   const invalid = (reason: string): ProvisioningError =>

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ProvisioningError } from '../errors.ts';
 import { publicKeyFromRaw, verifyRaw } from './ed25519.ts';
-import { keyIdHex, parseSignature, type PublicKey } from './format.ts';
+import { keyIdHex, parseSignature, signedFileName, type PublicKey } from './format.ts';
 import { blake2b512File } from './hash-file.ts';
 import { loadPublicKey } from './keys.ts';
 
@@ -12,6 +12,12 @@ export interface VerifyFileOptions {
   signatureFile?: string;
   /** Trusted keys: `.pub` file paths or key text (file content or the bare `RW…` line). At least one. */
   publicKeys: readonly string[];
+  /**
+   * The name the file was signed as. When the (verified) trusted comment has `file:<name>`, it
+   * must be this, else SIGNATURE_INVALID: another file's signature, renamed alongside it, does not
+   * pass. A comment without `file:` is accepted. Default: no check (as `minisign -V`).
+   */
+  signedName?: string;
 }
 
 export interface VerifiedSignature {
@@ -28,7 +34,7 @@ export interface VerifiedSignature {
  * does: the signature over the file, then the global signature over the trusted comment.
  * Missing signature: SIGNATURE_MISSING. Anything else wrong: SIGNATURE_INVALID.
  */
-export async function verifyFile({ file, signatureFile = `${file}.minisig`, publicKeys }: VerifyFileOptions): Promise<VerifiedSignature> {
+export async function verifyFile({ file, signatureFile = `${file}.minisig`, publicKeys, signedName }: VerifyFileOptions): Promise<VerifiedSignature> {
   if (typeof file !== 'string' || file === '') throw new ProvisioningError('INVALID_OPTION', 'The "file" option must be a non-empty string');
   if (!Array.isArray(publicKeys) || publicKeys.length === 0) {
     throw new ProvisioningError('INVALID_OPTION', 'The "publicKeys" option must list at least one key', { hint: 'set [distribution.signing] public_keys' });
@@ -61,5 +67,9 @@ export async function verifyFile({ file, signatureFile = `${file}.minisig`, publ
   if (!verifyRaw(publicKey, message, sig.signature)) throw invalid(`the signature does not match the file (key ${id})`, 'the file or its .minisig was altered, or they do not belong together');
   const signedComment = Buffer.concat([sig.signature, Buffer.from(sig.trustedComment, 'utf8')]);
   if (!verifyRaw(publicKey, signedComment, sig.globalSignature)) throw invalid(`the trusted comment's signature does not match (key ${id})`, 'the trusted comment was altered');
+  const named = signedFileName(sig.trustedComment);
+  if (signedName !== undefined && named !== undefined && named !== signedName) {
+    throw invalid(`it was signed as "${named}", not "${signedName}" (key ${id})`, 'another file and its signature were put under this name');
+  }
   return { keyId: id, trustedComment: sig.trustedComment, prehashed: sig.prehashed };
 }

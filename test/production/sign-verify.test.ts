@@ -224,6 +224,25 @@ verify('an unsigned pack: a warning, or SIGNATURE_MISSING with require_signature
   assert.equal(codes(only.errors), ['SIGNATURE_MISSING']);
 });
 
+verify('pack:verify ties a signature to its file: another version\'s signed tar renamed under this version\'s name is SIGNATURE_INVALID', async () => {
+  const t = await prodTree();
+  const { keys, config } = await keysFor(t.root);
+  await addConfig(t.root, config);
+  const old = await pack(t.root, 'aws', { ver: '0.1.0', secretKeyFile: keys.secretKeyFile });
+  const current = await pack(t.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+  // Swap 0.2.0 for the (validly signed) 0.1.0 tar and make the metadata agree.
+  await writeFile(current.file, await readFile(old.file));
+  await writeFile(`${current.file}.minisig`, await readFile(`${old.file}.minisig`));
+  const metaFile = path.join(t.root, 'distribution/registry/aws_prov.json');
+  const meta = JSON.parse(await readFile(metaFile, 'utf8'));
+  Object.assign(meta.versions['0.2.0'], { integrity: old.integrity, size: old.size });
+  Object.assign(meta, { integrity: old.integrity, size: old.size });
+  await writeFile(metaFile, JSON.stringify(meta));
+  const result = await verifyPacks({ config: await t.config() });
+  assert.equal(codes(result.errors), ['SIGNATURE_INVALID']);
+  assert.match(result.errors[0]!.message, '0.2.0');
+});
+
 verify('--provider that was never packed is PACK_NOT_FOUND', async () => {
   const t = await prodTree();
   assert.is(await codeOf(verifyPacks({ config: await t.config(), module: 'nope_prov' })), 'PACK_NOT_FOUND');

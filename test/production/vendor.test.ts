@@ -363,6 +363,37 @@ redirects('providers:vendor from a plain http: registry without require_signatur
   }
 });
 
+local('vendoring ties a signature to its file: another version\'s signed tar under this version\'s name is SIGNATURE_INVALID (directory and HTTP registry)', async () => {
+  const src = await prodTree();
+  const { keys, config: signing } = await keysFor(src.root);
+  await addConfig(src.root, signing);
+  const old = await pack(src.root, 'aws', { ver: '0.1.0', secretKeyFile: keys.secretKeyFile });
+  await pack(src.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+  const registry = await testdir();
+  await publishPacks({ config: await src.config(), registry });
+  // The registry's 0.2.0 becomes the validly signed 0.1.0, metadata agreeing.
+  await writeFile(path.join(registry, 'packages/aws_prov_0.2.0.tar'), await readFile(old.file));
+  await writeFile(path.join(registry, 'packages/aws_prov_0.2.0.tar.minisig'), await readFile(`${old.file}.minisig`));
+  const metaFile = path.join(registry, 'registry/aws_prov.json');
+  const meta = JSON.parse(await readFile(metaFile, 'utf8'));
+  Object.assign(meta.versions['0.2.0'], { integrity: old.integrity, size: old.size });
+  await writeFile(metaFile, JSON.stringify(meta));
+  const server = await serve(registry);
+  try {
+    for (const from of [registry, server.url]) {
+      const t = await prodTree(`\n[distribution.signing]\npublic_keys = [${JSON.stringify(keys.publicKeyFile)}]\n`);
+      const before = await snapshot(t.root);
+      assert.is(await codeOf(vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '0.2.0', registry: from })), 'SIGNATURE_INVALID', from);
+      assert.equal(await snapshot(t.root), before, from);
+      // 0.1.0 itself, under its own name, still vendors.
+      const ok = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '0.1.0', registry: from });
+      assert.is(ok.keyId, keys.keyId);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
 local.run();
 redirects.run();
 back.run();

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { ProvisioningError } from '../../lib/errors.ts';
 import { blake2b } from '../../lib/sign/blake2b.ts';
 import { generateKeyPair, signFile, verifyFile, writeKeyPair } from '../../lib/sign/index.ts';
+import { signedFileName } from '../../lib/sign/format.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { testdir } from '../helpers/testdir.ts';
 import { codeOf } from '../helpers/codes.ts';
@@ -200,6 +201,19 @@ tamper('a key id swapped to a trusted key does not help a foreign signature', as
     return raw.toString('base64');
   });
   assert.is(await codeOf(verifyFile({ file, publicKeys: [trusted.publicKey] })), 'SIGNATURE_INVALID');
+});
+tamper('signedName: a signature whose trusted comment names another file is SIGNATURE_INVALID; comments without file: are accepted', async () => {
+  const { dir, file, keys: k } = await signedTree();
+  // The same signed bytes under another name: cryptographically fine, but signed as pkg.tar.
+  const renamed = path.join(dir, 'other.tar');
+  await writeFile(renamed, await readFile(file));
+  await writeFile(`${renamed}.minisig`, await readFile(`${file}.minisig`));
+  assert.is(await codeOf(verifyFile({ file: renamed, publicKeys: [k.publicKeyFile], signedName: 'other.tar' })), 'SIGNATURE_INVALID');
+  assert.is((await verifyFile({ file, publicKeys: [k.publicKeyFile], signedName: 'pkg.tar' })).keyId, k.keyId);
+  await signFile({ file: renamed, secretKeyFile: k.secretKeyFile, trustedComment: 'timestamp:1' });
+  assert.is((await verifyFile({ file: renamed, publicKeys: [k.publicKeyFile], signedName: 'other.tar' })).trustedComment, 'timestamp:1');
+  assert.is(signedFileName('timestamp:1\tfile:a_1.0.0.tar\thashed'), 'a_1.0.0.tar');
+  assert.is(signedFileName('timestamp:1'), undefined);
 });
 tamper('missing .minisig → SIGNATURE_MISSING', async () => {
   const dir = await testdir({ 'pkg.tar': 'x' });
