@@ -2,11 +2,28 @@
  * The text `providers.manifest.yaml` is written back as. Re-serialising the whole document would
  * re-indent every entry, fold long strings and re-space flow sequences, so only what changed is
  * rewritten: each added, changed or deleted `providers.<name>` entry (and top-level flag) is
- * spliced into the original bytes, rendered in the file's own indent. Anything the splice cannot
- * express (a new file, an empty or flow `providers:` map) falls back to serialising the document
- * with options that keep as much of the user's style as yaml can.
+ * spliced into the original bytes, rendered in the file's own indent.
+ *
+ * An empty map is spliced too, so no comment around it moves:
+ * - The first entry: only the value on the `providers:` line changes (`{}`, `~` or `null` is
+ *   dropped; the spaces and an inline comment after it stay byte for byte; with no comment the
+ *   line becomes plain `providers:`). The entries go right after that line, below any comment
+ *   lines indented deeper than `providers:` that directly follow it (`  # none yet` reads as a note
+ *   on the map's contents, so it stays first); every other comment stays after the entries.
+ * - The last entry removed: the entry's lines go and the `providers:` line gets `{}` back, one
+ *   space after the colon (` {}` takes the first of the spaces before an inline comment).
+ *   The rule is "an emptied map is always written `providers: {}`": nothing records whether the
+ *   line said `providers: {}` or `providers:` before the first install, and `{}` is the explicit
+ *   form. So `providers: {}` files come back byte for byte after install → remove, and a bare
+ *   `providers:` comes back as `providers: {}` with every comment where it was.
+ * - A file without a `providers:` key gets it appended after its last top-level key.
+ *
+ * Every splice is re-parsed and must say exactly what the document says. Anything the splice
+ * cannot express (a new file, a flow map with entries, a value on its own line, anchors or tags,
+ * …) falls back to serialising the document with options that keep as much of the user's style
+ * as yaml can.
  */
-import { Document, isMap, isPair, parseDocument, YAMLMap, type Pair, type ToStringOptions } from 'yaml';
+import { Document, isMap, isPair, isScalar, parseDocument, YAMLMap, type Pair, type ToStringOptions } from 'yaml';
 import type { RecordsFile } from './records.ts';
 
 interface Edit {
@@ -15,9 +32,24 @@ interface Edit {
   text: string;
 }
 
+/** Where the entries' indent is read from: the first entry, else any other nested block map, else a comment right under `providers:`. */
+function indentOffset(original: Document, source: string): number | undefined {
+  const firstKey = (map: unknown) => (isMap(map) && !map.flow ? (map.items[0]?.key as { range?: number[] } | undefined)?.range?.[0] : undefined);
+  const own = firstKey(original.get('providers', true));
+  if (own !== undefined) return own;
+  const top = original.contents;
+  for (const pair of isMap(top) ? top.items : []) {
+    const offset = isPair(pair) ? firstKey(pair.value) : undefined;
+    if (offset !== undefined) return offset;
+  }
+  const header = isMap(top) ? top.items.find((p) => isPair(p) && keyOf(p) === 'providers') : undefined;
+  const at = header ? headerOf(source, header) : undefined;
+  if (at && at.notes > at.end) return at.end + source.slice(at.end).search(/\S/);
+  return undefined;
+}
+
 function styleOf(original: Document, source: string): ToStringOptions {
-  const map = original.get('providers', true);
-  const offset = isMap(map) && !map.flow ? (map.items[0]?.key as { range?: number[] } | undefined)?.range?.[0] : undefined;
+  const offset = indentOffset(original, source);
   const indent = offset === undefined ? 2 : offset - lineStart(source, offset);
   // lineWidth 0: never fold a long string; no padding inside `[a, b]` / `{a: 1}`, as most people write them.
   return { indent: indent > 0 ? indent : 2, lineWidth: 0, flowCollectionPadding: false };
@@ -64,6 +96,50 @@ function render(pair: Pair, depth: 0 | 1, options: ToStringOptions): string {
   return text.slice(text.indexOf('\n') + 1);
 }
 
+/** The `providers:` line, cut up: `<key>:<spaces><value><spaces><# comment>`. */
+interface Header {
+  /** Just past the colon. */
+  colon: number;
+  /** The spaces between the colon and the value (or the comment). */
+  before: string;
+  /** `{}`, `~`, `null` or `''`. */
+  value: string;
+  /** The spaces after the value, before the comment or the line's end. */
+  after: string;
+  comment: string;
+  /** Just past the line's newline (the text's end when it has none). */
+  end: number;
+  /** Past the comment lines indented deeper than the key that directly follow the line. */
+  notes: number;
+}
+
+/** The `providers:` line of a block `providers: <empty>` / `providers:` + entries; undefined for any other shape. */
+function headerOf(source: string, pair: Pair): Header | undefined {
+  const key = (pair.key as { range?: number[] } | null)?.range;
+  if (!key || lineStart(source, key[0]!) !== key[0]) return undefined;
+  const nl = source.indexOf('\n', key[1]!);
+  const end = nl === -1 ? source.length : nl + 1;
+  const line = /^([ \t]*:)([ \t]*)(\{[ \t]*\}|~|null|Null|NULL)?([ \t]*)(#[^\r\n]*)?\r?\n?$/.exec(source.slice(key[1]!, end));
+  if (!line) return undefined;
+  const [, colon, before, value = '', after, comment = ''] = line;
+  if (value && !before) return undefined;
+  let notes = end;
+  for (let next = /^[ \t]+#[^\n]*(\n|$)/.exec(source.slice(notes)); next && next[0]; next = /^[ \t]+#[^\n]*(\n|$)/.exec(source.slice(notes))) {
+    notes += next[0].length;
+  }
+  return { colon: key[1]! + colon!.length, before: before!, value, after: after!, comment, end, notes };
+}
+
+/** The edit of the `providers:` line's value when the map goes from empty to not (or back). */
+function headerEdit(header: Header, empty: boolean): Edit | undefined {
+  const { colon, before, value, after, comment } = header;
+  const span = before + value + after;
+  if (empty === (value !== '')) return undefined;
+  if (!empty) return comment ? { start: colon + before.length, end: colon + before.length + value.length, text: '' } : { start: colon, end: colon + span.length, text: '' };
+  if (!comment) return { start: colon, end: colon + span.length, text: ' {}' };
+  return { start: colon, end: colon + span.length, text: span.length >= 2 ? `${span[0]}{}${span.slice(1)}` : ' {} ' };
+}
+
 function keyOf(pair: Pair): string {
   const key = pair.key as { value?: unknown } | null;
   return String(key && typeof key === 'object' && 'value' in key ? key.value : key);
@@ -94,20 +170,43 @@ function diffPairs(source: string, before: Pair[], after: Pair[], depth: 0 | 1, 
   return edits;
 }
 
+/** The entries' edits: an empty map (`{}`, `~`, nothing) gains or loses its first/last entry through its header line. */
+function entryEdits(source: string, pair: Pair, after: unknown, options: ToStringOptions): Edit[] | undefined {
+  const before = pair.value;
+  const none = (node: unknown) => isScalar(node) && node.value === null;
+  if (none(before) && none(after)) return [];
+  if (!isMap(after) || after.flow && after.items.length > 0) return undefined;
+  const oldItems = isMap(before) ? before.items : [];
+  if (isMap(before) ? before.flow && oldItems.length > 0 : !none(before)) return undefined;
+  if (![...oldItems, ...after.items].every(isPair)) return undefined;
+  const header = headerOf(source, pair);
+  if (!header) return undefined;
+  let appendAt = header.notes;
+  if (oldItems.length > 0) {
+    const last = spanOf(source, oldItems[oldItems.length - 1]!);
+    if (!last) return undefined;
+    appendAt = last.end;
+  }
+  const edits = diffPairs(source, oldItems, after.items, 1, options, appendAt);
+  if (!edits) return undefined;
+  // The entries go on the line after the header, which a text without a final newline lacks.
+  for (const edit of edits) if (edit.text && edit.start === source.length && !source.endsWith('\n')) edit.text = `\n${edit.text}`;
+  const line = headerEdit(header, after.items.length === 0);
+  return line ? [...edits, line] : edits;
+}
+
 function splice(records: RecordsFile, original: Document, options: ToStringOptions): string | undefined {
   const source = records.text;
   const top = original.contents;
   const now = records.doc.contents;
-  if (!isMap(top) || !isMap(now) || top.flow) return undefined;
-  const oldMap = original.get('providers', true);
-  const newMap = records.doc.get('providers', true);
-  if (!isMap(oldMap) || !isMap(newMap) || oldMap.flow || newMap.flow || oldMap.items.length === 0 || newMap.items.length === 0) return undefined;
+  if (!isMap(top) || !isMap(now) || top.flow || top.items.length === 0) return undefined;
   if (![...top.items, ...now.items].every(isPair)) return undefined;
-  const lastEntry = spanOf(source, oldMap.items[oldMap.items.length - 1]!);
   const lastTop = spanOf(source, top.items[top.items.length - 1]!);
-  if (!lastEntry || !lastTop) return undefined;
-  const entries = diffPairs(source, oldMap.items, newMap.items, 1, options, lastEntry.end);
-  const flags = diffPairs(source, top.items, now.items, 0, options, lastTop.end, 'providers');
+  if (!lastTop) return undefined;
+  // No `providers:` key yet: it is a new top-level pair, rendered whole after the last one.
+  const pair = top.items.find((p) => keyOf(p) === 'providers');
+  const entries = pair ? entryEdits(source, pair, records.doc.get('providers', true), options) : [];
+  const flags = diffPairs(source, top.items, now.items, 0, options, lastTop.end, pair ? 'providers' : undefined);
   if (!entries || !flags) return undefined;
   let text = source;
   // Applied from the end backwards; at one offset the later edit goes in first, so the earlier

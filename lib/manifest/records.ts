@@ -53,7 +53,8 @@ function providersMap(records: RecordsFile): YAMLMap {
   const { doc } = records;
   if (doc.contents === null) {
     doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
-    doc.commentBefore = HEADER;
+    // A file of comments only keeps them; a new or blank one gets the header.
+    doc.commentBefore ??= HEADER;
   }
   const found = doc.get('providers', true);
   const map = isMap(found) ? found : (doc.createNode({}) as YAMLMap);
@@ -81,7 +82,10 @@ export function setRecord(records: RecordsFile, name: string, fields: Record<str
   }
 }
 
-/** Deletes `providers.<name>`; an emptied map is written back as `providers: {}`. */
+/**
+ * Deletes `providers.<name>`; an emptied map is always written back as `providers: {}` (whether
+ * the line said `{}` or nothing before the first install is not recorded; see `records-text.ts`).
+ */
 export function deleteRecord(records: RecordsFile, name: string): void {
   const map = records.doc.get('providers', true);
   if (!isMap(map)) return;
