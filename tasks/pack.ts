@@ -53,7 +53,7 @@ async function settingsFor(ctx: TaskContext) {
   // Signatures written in this run, so a removed stale one that was re-signed is not reported.
   const signed = new Set<string>();
   const afterPack = await signer(ctx, signed);
-  const settings = packSettings(config, { output: ctx.flags.output as string | undefined, force: ctx.flags.force === true });
+  const settings = packSettings(config, { output: ctx.flags.output as string | undefined, force: ctx.flags.force === true, cwd: ctx.cwd });
   return { config, settings: afterPack ? { ...settings, afterPack } : settings, plans: planner(config), signed };
 }
 
@@ -170,7 +170,7 @@ export const packClean = defineTask({
       throw new ProvisioningError('INVALID_OPTION', `Cannot use --keep-latest ${JSON.stringify(keep)}: expected a whole number >= 0`);
     }
     const config = await ctx.config();
-    const { outDir, registryDir, cacheDir } = packSettings(config, { output: ctx.flags.output as string | undefined });
+    const { outDir, registryDir, cacheDir } = packSettings(config, { output: ctx.flags.output as string | undefined, cwd: ctx.cwd });
     const dryRun = ctx.flags['dry-run'] === true;
     // Versions some infra has vendored are kept (the infra could not be re-vendored) unless --force.
     const vendored = ctx.flags.force === true ? new Map<string, string[]>() : await vendoredVersions(config);

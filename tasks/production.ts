@@ -34,7 +34,7 @@ export const keygen = defineTask({
   async run(ctx) {
     const root = ctx.root();
     const output = str(ctx.flags.output);
-    const dir = output !== undefined ? path.resolve(output) : path.join(root, 'config', 'keys');
+    const dir = output !== undefined ? path.resolve(ctx.cwd, output) : path.join(root, 'config', 'keys');
     const keys = await writeKeyPair({ dir, force: ctx.flags.force === true });
     ctx.out([
       `wrote key pair ${keys.keyId}:`,
@@ -81,7 +81,7 @@ export const publish = defineTask({
     const registry = str(ctx.flags.registry);
     if (registry === undefined) throw new ProvisioningError('INVALID_OPTION', 'Cannot publish: --registry DIR is required', { hint: 'e.g. npx gulp pack:publish --registry /srv/provisioning-registry' });
     const provider = ctx.flags.provider === undefined ? undefined : assertName('provider', ctx.flags.provider);
-    const result = await publishPacks({ config: await ctx.config(), registry, module: provider && moduleName(provider) });
+    const result = await publishPacks({ config: await ctx.config(), registry: path.resolve(ctx.cwd, registry), module: provider && moduleName(provider) });
     ctx.out(render(ctx.format, result, () => [
       renderTable(result.packs, [
         { header: 'module', value: (r) => r.module },
@@ -117,6 +117,7 @@ export const vendor = defineTask({
       range: str(ctx.flags.ver) ?? '',
       registry: str(ctx.flags.registry),
       force: ctx.flags.force === true,
+      cwd: ctx.cwd,
     });
     for (const w of result.warnings) ctx.warn(w);
     const { record } = result;
