@@ -142,7 +142,7 @@ export const packList = defineTask({
   flags: { ...ROOT_FLAGS, ...FORMAT_FLAG },
   async run(ctx) {
     const config = await ctx.config();
-    const rows = await listPacks({ registryDir: config.distribution.registryPath });
+    const rows = await listPacks({ registryDir: config.distribution.registryPath, packDir: config.distribution.packPath });
     ctx.out(render(ctx.format, rows, () => rows.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(rows, [
       { header: 'module', value: (r) => r.module },
       { header: 'version', value: (r) => r.version },

@@ -19,10 +19,15 @@ export interface PackRow {
 export interface ListPacksOptions {
   /** `registry_path`. Required. */
   registryDir: string;
+  /**
+   * `pack_path`: each row's `file` is `<packDir>/<file name of package_file>`, since metadata
+   * copied with its tree still names the original's folder. Default: `package_file` as written.
+   */
+  packDir?: string | undefined;
 }
 
 /** One row per version of every `<registry>/*.json` that is pack metadata; by module, newest first. */
-export async function listPacks({ registryDir }: ListPacksOptions): Promise<PackRow[]> {
+export async function listPacks({ registryDir, packDir }: ListPacksOptions): Promise<PackRow[]> {
   const names = await readdir(registryDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];
     throw error;
@@ -34,7 +39,7 @@ export async function listPacks({ registryDir }: ListPacksOptions): Promise<Pack
     const versions = Object.keys(meta.versions).filter((v) => semver.valid(v)).sort(semver.rcompare);
     for (const version of versions) {
       const v = meta.versions[version]!;
-      rows.push({ module: meta.name, version, size: v.size, integrity: v.integrity, created: v.created, exported: v.exported, file: v.package_file });
+      rows.push({ module: meta.name, version, size: v.size, integrity: v.integrity, created: v.created, exported: v.exported, file: packDir !== undefined && typeof v.package_file === 'string' ? path.join(packDir, path.basename(v.package_file)) : v.package_file });
     }
   }
   return rows;

@@ -14,6 +14,7 @@ import { NAME_PATTERN } from '../names.ts';
 import { ProblemsError, ProvisioningError, type Problem } from '../errors.ts';
 import { tempPathFor } from '../fs/atomic.ts';
 import { withLock } from '../fs/lock.ts';
+import { nameForStem } from '../pack/from-config.ts';
 import { buildMetadata, infoOf, readMetadata, writeMetadata, type PackMetadata, type VersionRecord } from '../pack/metadata.ts';
 import { fileIntegrity } from './integrity.ts';
 import { writeIndex, type RegistryIndex } from './index-file.ts';
@@ -127,7 +128,7 @@ async function plan(config: Config, registry: string, sources: Source[]): Promis
     const published = readMetadata(metadataFileOf(registry, stem));
     for (const version of Object.keys(meta.versions).filter((v) => semver.valid(v)).sort(semver.compare)) {
       const record = meta.versions[version]!;
-      const tarFile = localPackageFile(config, String(record.package_file));
+      const tarFile = localPackageFile(config, record.package_file, metadataFileOf(config.distribution.registryPath, stem), { version, name: stem, nameForStem: nameForStem(config) });
       const tarName = path.basename(tarFile);
       const dest = path.join(registry, PACKAGES_DIR, tarName);
       const actual = await fileIntegrity(tarFile).catch(() => undefined);

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
 import { readMetadata, type PackMetadata, type VersionRecord } from '../pack/metadata.ts';
@@ -81,14 +82,36 @@ function fileSource({ label, metadataDir, resolve, display }: FileSourceOptions)
   };
 }
 
+/** `<stem>_<version>.tar`: the only name a local or published pack has (a version never holds `_`). */
+const PACK_NAME = /^([a-z0-9][a-z0-9_-]*)_([^_/\\]+)\.tar$/;
+
+export interface LocalPackageExpect {
+  /** The version the record is for: the tar must be named for it. Default: any semver (the caller checks it). */
+  version?: string | undefined;
+  /** The metadata's name (`aws_prov`, `provisioning_core`): the tar's stem must map to it. Default: not checked. */
+  name?: string | undefined;
+  /** Metadata name of a tar stem (the core's `provisioning` → `provisioning_core`). Default: the stem. */
+  nameForStem?: (stem: string) => string;
+}
+
 /**
- * The tar a local metadata record names. Pack writes `package_file` as an absolute path; a tree
- * that was moved or cloned still has its packs in `pack_path`, so that is tried second.
+ * The tar a local metadata record names: always `<pack_path>/<basename(package_file)>` of the
+ * tree being worked on. Pack writes `package_file` as an absolute path (as the seed's example
+ * does), but a copied or moved tree still holds the original's path there: following it would
+ * read (or vendor, or publish) the other tree's pack. So only the file name is used, and it must
+ * be `<module>_<version>.tar` for this very version, else REGISTRY_ERROR naming `source`.
  */
-export function localPackageFile(config: Config, packageFile: string): string {
-  const named = path.resolve(config.root, packageFile);
-  if (existsSync(named)) return named;
-  return path.join(config.distribution.packPath, path.basename(packageFile));
+export function localPackageFile(config: Config, packageFile: unknown, source: string, { version, name, nameForStem = (s) => s }: LocalPackageExpect = {}): string {
+  const base = typeof packageFile === 'string' ? path.basename(packageFile.split('\\').join('/')) : '';
+  const m = PACK_NAME.exec(base);
+  const ok = m !== null && semver.valid(m[2]!) === m[2] && (version === undefined || m[2] === version) && (name === undefined || nameForStem(m[1]!) === name);
+  if (!ok) {
+    throw new ProvisioningError('REGISTRY_ERROR', `Cannot use package_file ${JSON.stringify(packageFile)}${version ? ` of version ${version}` : ''} in "${source}": expected a file named <module>_${version ?? '<version>'}.tar`, {
+      file: source,
+      hint: 'fix or remove the metadata file; packing that version again rewrites it',
+    });
+  }
+  return path.join(config.distribution.packPath, base);
 }
 
 /** The root's own `distribution/`: metadata in `registry_path`, packs in `pack_path`. */
@@ -97,7 +120,7 @@ export function localSource(config: Config): PackSource {
   return fileSource({
     label: rel(config.distribution.registryPath) || '.',
     metadataDir: config.distribution.registryPath,
-    resolve: (record) => localPackageFile(config, record.package_file),
+    resolve: (record, metadataDir) => localPackageFile(config, record.package_file, metadataDir),
     display: rel,
   });
 }

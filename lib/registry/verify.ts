@@ -8,6 +8,7 @@ import path from 'node:path';
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { isProvisioningError, ProvisioningError, toProblem, type Problem } from '../errors.ts';
+import { nameForStem } from '../pack/from-config.ts';
 import { readMetadata, type PackMetadata } from '../pack/metadata.ts';
 import { verifyFile } from '../sign/verify-file.ts';
 import { fileIntegrity } from './integrity.ts';
@@ -87,7 +88,7 @@ export async function verifyPacks({ config, module, range }: VerifyPacksOptions)
     if (!meta || typeof meta.name !== 'string') continue;
     errors.push(...checkTopLevel(meta, rel(metaFile)));
     const versions = Object.keys(meta.versions).filter((v) => semver.valid(v) && accept(v)).sort(semver.rcompare);
-    for (const version of versions) packs.push(await verifyOne(config, meta, version, { publicKeys, requireSignatures, errors, warnings, rel }));
+    for (const version of versions) packs.push(await verifyOne(config, meta, version, { publicKeys, requireSignatures, errors, warnings, rel, metaFile: rel(metaFile) }));
   }
   if (range !== undefined && packs.length === 0) {
     throw new ProvisioningError('PACK_NOT_FOUND', `Cannot verify: no package${module ? ` of ${module}` : ''} matches --ver ${range}`);
@@ -101,11 +102,21 @@ interface VerifyContext {
   errors: Problem[];
   warnings: Problem[];
   rel: (file: string) => string;
+  /** The metadata file, root-relative, for problems. */
+  metaFile: string;
 }
 
 async function verifyOne(config: Config, meta: PackMetadata, version: string, ctx: VerifyContext): Promise<VerifiedPack> {
   const record = meta.versions[version]!;
-  const tarFile = localPackageFile(config, String(record.package_file));
+  let tarFile: string;
+  try {
+    // This tree's pack_path, whatever folder the metadata names (a copied tree names the original's).
+    tarFile = localPackageFile(config, record?.package_file, ctx.metaFile, { version, name: meta.name, nameForStem: nameForStem(config) });
+  } catch (error) {
+    if (!isProvisioningError(error)) throw error;
+    ctx.errors.push(toProblem(error));
+    return { module: meta.name, version, file: String(record?.package_file), integrity: 'missing', signature: 'not checked' };
+  }
   const row: VerifiedPack = { module: meta.name, version, file: ctx.rel(tarFile), integrity: 'ok', signature: 'not checked' };
   let actual;
   try {

@@ -46,11 +46,20 @@ export function assertRange(range: unknown): string {
   return range;
 }
 
-function checkRecord(record: VersionRecord | undefined, label: string): VersionRecord {
+function checkRecord(record: VersionRecord | undefined, label: string, expectedName: string): VersionRecord {
   if (!record || typeof record.integrity !== 'string' || !/^sha256-[A-Za-z0-9+/]{43}=$/.test(record.integrity) || !Number.isSafeInteger(record.size) || record.size < 0 || typeof record.package_file !== 'string') {
     throw new ProvisioningError('REGISTRY_ERROR', `Cannot use ${label}: its metadata entry lacks a sha256 integrity, a size or a package_file`);
   }
+  // The file name is what the signature's trusted comment is checked against: it must be this version's.
+  if (packageFileName(record.package_file) !== expectedName) {
+    throw new ProvisioningError('REGISTRY_ERROR', `Cannot use ${label}: its package_file ${JSON.stringify(record.package_file)} is not named ${expectedName}`);
+  }
   return record;
+}
+
+/** The file name of a `package_file` (`packages/aws_prov_0.2.0.tar`, or an absolute local path). */
+function packageFileName(packageFile: string): string {
+  return path.posix.basename(packageFile.split('\\').join('/'));
 }
 
 export async function fetchVerifiedPack({ source, module, range, signing, tmpDir }: FetchPackOptions): Promise<FetchedPack> {
@@ -72,7 +81,7 @@ export async function fetchVerifiedPack({ source, module, range, signing, tmpDir
     });
   }
   const label = `${module} ${version}`;
-  const record = checkRecord(meta.versions[version], label);
+  const record = checkRecord(meta.versions[version], label, `${module}_${version}.tar`);
   const tarFile = path.join(tmpDir, 'pack.tar');
   await source.fetchPackage(record, tarFile, record.size);
   const actual = await fileIntegrity(tarFile);
