@@ -69,6 +69,7 @@ function printResults(ctx: TaskContext, results: PackResult[], signed: Set<strin
     { header: 'file', value: (r) => r.file },
   ])));
   for (const r of results) for (const s of r.skipped) ctx.warn(`${r.name}: ${s.rel} not packed: ${s.reason}`);
+  for (const r of results) if (r.note) ctx.info(`note: ${r.note}`);
   for (const r of results) {
     if (r.removedSignature && !signed.has(r.removedSignature)) {
       ctx.warn(`${r.name} ${r.version}: removed ${r.removedSignature}: it signed the tar that was replaced (sign the new one with --sign)`);

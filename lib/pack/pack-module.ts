@@ -12,6 +12,7 @@ import { contentKey, PackCache, statKey, tarIntact, type CacheRecord } from './c
 import type { ExportPlan } from './export-plan.ts';
 import { buildMetadata, formatCreated, readMetadata, writeMetadata, type PackInfo } from './metadata.ts';
 import { packMtime, sriSha256 } from './rules.ts';
+import { compareTars, describeDifference } from './tar-compare.ts';
 import { listSources, readSources } from './source.ts';
 import type { PackTarget } from './target.ts';
 
@@ -47,6 +48,11 @@ export interface PackResult {
    * fail pack:verify); a signing `afterPack` writes a new one. Absent when there was none.
    */
   removedSignature?: string;
+  /**
+   * For people: e.g. the packed tar was kept because only its entries' mtime differs from this
+   * run's (another SOURCE_DATE_EPOCH); its content is identical. Absent when there is nothing to say.
+   */
+  note?: string;
 }
 
 export interface AfterPackContext {
@@ -154,7 +160,11 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
   const rebuilt = async (): Promise<Buffer> => {
     await readSources(files);
     const fresh = await buildPack({ target, files, plan, mtime });
-    if (!readIfExists(tarFile)?.equals(fresh)) {
+    const onDisk = readIfExists(tarFile);
+    // Packed under another SOURCE_DATE_EPOCH but the same content: the bytes on disk are the pack.
+    const kind = onDisk === undefined ? 'missing' : (await compareTars(onDisk, fresh, target.stem)).kind;
+    if (kind === 'mtime') return onDisk!;
+    if (kind !== 'same') {
       cache.delete(tarFile);
       if (!options.cache) cache.save();
       throw new ProvisioningError('PACK_EXISTS', `Cannot use ${target.name} ${target.version}: "${tarFile}" holds other bytes than its sources build, though the pack cache and metadata say it is up to date`, {
@@ -181,16 +191,29 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
     }
   }
   // 3. Build, then write under the registry lock so two runs cannot interleave.
-  const tar = await buildPack({ target, files, plan, mtime });
-  const integrity = sriSha256(tar);
+  const built = await buildPack({ target, files, plan, mtime });
+  // What ends up on disk: the fresh build, or the packed tar when only its mtime differs.
+  let tar = built;
+  let integrity = sriSha256(tar);
+  let note: string | undefined;
   const write = async (): Promise<PackResult> => {
     const existing = readIfExists(tarFile);
-    const same = existing !== undefined && existing.equals(tar);
+    let same = existing !== undefined && existing.equals(tar);
     if (existing && !same && !force) {
-      throw new ProvisioningError('PACK_EXISTS', `Cannot pack ${target.name} ${target.version}: "${tarFile}" already holds other content, and a packed version is immutable`, {
-        file: tarFile,
-        hint: 'bump [package] version (or pass --ver), or pass --force to replace it',
-      });
+      const comparison = await compareTars(existing, tar, target.stem);
+      if (comparison.kind === 'mtime') {
+        // The version is immutable and its content identical: keep the packed bytes (and their integrity).
+        tar = existing;
+        integrity = sriSha256(tar);
+        same = true;
+        note = `${target.name} ${target.version}: kept the packed tar; its entries' mtime (${isoSeconds(comparison.mtime)}) differs from this run's (${isoSeconds(mtime)}, SOURCE_DATE_EPOCH or the fixed date), its content is identical`;
+      } else {
+        const what = comparison.kind === 'content' ? describeDifference(comparison.files) : 'its bytes differ';
+        throw new ProvisioningError('PACK_EXISTS', `Cannot pack ${target.name} ${target.version}: "${tarFile}" already holds other content (${what}), and a packed version is immutable`, {
+          file: tarFile,
+          hint: 'bump [package] version (or pass --ver), or pass --force to replace it',
+        });
+      }
     }
     const previous = readMetadata(metaFile);
     const old = previous?.versions[target.version];
@@ -221,10 +244,15 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
       rmSync(signatureFile, { force: true });
       removedSignature = signatureFile;
     }
-    return { ...base, status, size: tar.length, integrity, ...(removedSignature ? { removedSignature } : {}) };
+    return { ...base, status, size: tar.length, integrity, ...(removedSignature ? { removedSignature } : {}), ...(note ? { note } : {}) };
   };
   const result = lock ? await withLock(packLockDir(cacheDir), write) : await write();
   const st = statSync(tarFile);
   cache.set(tarFile, { statKey: sKey, contentKey: cKey, tar: { file: tarFile, size: st.size, mtimeMs: st.mtimeMs, integrity } });
   return finish(result, async () => tar);
+}
+
+/** `2023-11-14T22:13:20Z` for an mtime in seconds. */
+function isoSeconds(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
