@@ -13,7 +13,9 @@ import type { ExportPlan } from './export-plan.ts';
 import { buildMetadata, formatCreated, readMetadata, writeMetadata, type PackInfo } from './metadata.ts';
 import { packMtime, sriSha256 } from './rules.ts';
 import { compareTars, describeDifference } from './tar-compare.ts';
-import { listSources, readSources } from './source.ts';
+import { stampManifest } from './packed-manifest.ts';
+import { listSources, readSources, type SourceFile } from './source.ts';
+import { LANGUAGES } from '../providers/discover.ts';
 import type { PackTarget } from './target.ts';
 
 /** Bumped whenever the tar layout changes, so older cache records stop matching. */
@@ -129,6 +131,12 @@ function readIfExists(file: string): Buffer | undefined {
   }
 }
 
+/** Reads the sources; the packed manifest carries the packed version (see packed-manifest.ts). */
+async function readPackSources(files: SourceFile[], target: PackTarget): Promise<void> {
+  await readSources(files);
+  stampManifest(files, LANGUAGES[target.language].manifest, target.version);
+}
+
 export async function packModule(options: PackModuleOptions): Promise<PackResult> {
   const { target, plan, outDir, registryDir, cacheDir, info, force = false, now = () => new Date(), afterPack, lock = true } = options;
   const cache = options.cache ?? PackCache.open(cacheDir);
@@ -158,7 +166,7 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
   };
   // For a pack found up to date without building it: rebuild, and compare with the disk.
   const rebuilt = async (): Promise<Buffer> => {
-    await readSources(files);
+    await readPackSources(files, target);
     const fresh = await buildPack({ target, files, plan, mtime });
     const onDisk = readIfExists(tarFile);
     // Packed under another SOURCE_DATE_EPOCH but the same content: the bytes on disk are the pack.
@@ -181,7 +189,7 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
     if (hit) return finish(hit, rebuilt);
   }
   // 2. Same bytes (a touched file, a fresh checkout): hash, but do not rebuild.
-  await readSources(files);
+  await readPackSources(files, target);
   const cKey = contentKey(settings, files);
   if (record?.contentKey === cKey) {
     const hit = await upToDate(record);
