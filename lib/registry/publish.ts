@@ -160,6 +160,12 @@ async function plan(config: Config, registry: string, sources: Source[]): Promis
   return { planned, problems };
 }
 
+/** Throws the problems found by {@link plan}, if any. */
+function refuse(problems: Problem[]): void {
+  if (problems.length === 1) throw new ProvisioningError(problems[0]!.code, problems[0]!.message, problems[0]!);
+  if (problems.length > 1) throw new ProblemsError(problems, `${problems.length} problem(s); nothing was published`);
+}
+
 export async function publishPacks({ config, registry, module }: PublishOptions): Promise<PublishResult> {
   if (typeof registry !== 'string' || registry === '') {
     throw new ProvisioningError('INVALID_OPTION', 'Cannot publish: --registry DIR is required', { hint: 'e.g. npx gulp pack:publish --registry /srv/provisioning-registry' });
@@ -169,12 +175,18 @@ export async function publishPacks({ config, registry, module }: PublishOptions)
   }
   const dir = path.resolve(registry);
   const sources = await sourceMetadata(config, module);
-  await mkdir(path.join(dir, PACKAGES_DIR), { recursive: true });
-  await mkdir(path.dirname(metadataFileOf(dir, 'x')), { recursive: true });
+  // A refusal writes nothing, not even an empty folder. The lock lives in the registry folder, so
+  // a new one is checked first (it holds nothing yet to clash with), then made; the checks run
+  // again under the lock, and packages/ and registry/ are made only once they all passed.
+  if (!existsSync(dir)) {
+    refuse((await plan(config, dir, sources)).problems);
+    await mkdir(dir, { recursive: true });
+  }
   return withLock(dir, async () => {
     const { planned, problems } = await plan(config, dir, sources);
-    if (problems.length === 1) throw new ProvisioningError(problems[0]!.code, problems[0]!.message, problems[0]!);
-    if (problems.length > 1) throw new ProblemsError(problems, `${problems.length} problem(s); nothing was published`);
+    refuse(problems);
+    await mkdir(path.join(dir, PACKAGES_DIR), { recursive: true });
+    await mkdir(path.dirname(metadataFileOf(dir, 'x')), { recursive: true });
     const packs: PublishedPack[] = [];
     // 1. Packs and signatures: a new name appears complete or not at all.
     for (const p of planned) {

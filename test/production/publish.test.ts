@@ -3,7 +3,7 @@
  * signatures copied, earlier publishes kept, and a published version immutable.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -125,6 +125,24 @@ test('pack:publish refuses a package_file that is not <module>_<version>.tar bef
   const registry = path.join(t.root, 'srv/registry');
   assert.is(await codeOf(publishPacks({ config: await t.config(), registry })), 'REGISTRY_ERROR');
   assert.not.ok(existsSync(registry));
+});
+
+test('a refused publish into a new registry folder leaves no folder behind (nothing is written, not even empty ones)', async () => {
+  const cases: [label: string, registry: (parent: string) => Promise<string>][] = [
+    ['a new folder', async (parent) => path.join(parent, 'reg')],
+    ['new nested folders', async (parent) => path.join(parent, 'a/b/reg')],
+    ['an existing empty folder', async (parent) => { await mkdir(path.join(parent, 'reg')); return path.join(parent, 'reg'); }],
+  ];
+  for (const [label, make] of cases) {
+    const t = await prodTree();
+    const aws = await pack(t.root, 'aws');
+    await writeFile(aws.file, Buffer.concat([await readFile(aws.file), Buffer.alloc(512)]));
+    const parent = await testdir();
+    const registry = await make(parent);
+    const before = await snapshot(parent);
+    assert.is(await codeOf(publishPacks({ config: await t.config(), registry })), 'INTEGRITY_MISMATCH', label);
+    assert.equal(await snapshot(parent), before, `${label}: the parent is as it was`);
+  }
 });
 
 test.run();
