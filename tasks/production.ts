@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ProblemsError, ProvisioningError, type Problem } from '../lib/errors.ts';
 import { render, renderTable } from '../lib/output/format.ts';
 import { assertName, moduleName } from '../lib/names.ts';
-import { plainHttpWarning, publishPacks, verifyPacks, type VerifiedPack } from '../lib/registry/index.ts';
+import { publishPacks, verifyPacks, type VerifiedPack } from '../lib/registry/index.ts';
 import { writeKeyPair } from '../lib/sign/keys.ts';
 import { vendorProvider } from '../lib/vendor/index.ts';
 import type { FlagSpecs } from './support/flags.ts';
@@ -108,8 +108,6 @@ export const vendor = defineTask({
   },
   async run(ctx) {
     const config = await ctx.config();
-    const insecure = plainHttpWarning(str(ctx.flags.registry), config.distribution.signing);
-    if (insecure) ctx.warn(insecure);
     const result = await vendorProvider({
       config,
       provider: str(ctx.flags.provider) ?? '',
@@ -119,7 +117,7 @@ export const vendor = defineTask({
       force: ctx.flags.force === true,
       cwd: ctx.cwd,
     });
-    for (const w of result.warnings) ctx.warn(w);
+    for (const w of result.warnings) ctx.warn(w); // the plain http: warning among them (lib/vendor/fetch-pack.ts)
     const { record } = result;
     ctx.out(result.changes.length === 0
       ? `${result.provider} ${record.version} already vendored in ${result.infra} (${result.dir}); nothing changed`

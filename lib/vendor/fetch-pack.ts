@@ -9,6 +9,7 @@ import type { Config } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { ProvisioningError } from '../errors.ts';
 import type { VersionRecord } from '../pack/metadata.ts';
+import { plainHttpWarning } from '../registry/http-source.ts';
 import { fileIntegrity } from '../registry/integrity.ts';
 import type { PackSource } from '../registry/source.ts';
 import { verifyFile } from '../sign/verify-file.ts';
@@ -90,7 +91,9 @@ export async function fetchVerifiedPack({ source, module, range, signing, tmpDir
       hint: 'the download or the package was altered; nothing was changed',
     });
   }
-  const fetched: FetchedPack = { module, version, tarFile, integrity: record.integrity, size: record.size, where: source.where(record), warnings: [] };
+  // Plain http: without required signatures: said here, so scripts calling vendorProvider see it too.
+  const insecure = plainHttpWarning(source.label, signing);
+  const fetched: FetchedPack = { module, version, tarFile, integrity: record.integrity, size: record.size, where: source.where(record), warnings: insecure ? [insecure] : [] };
   if (signing.publicKeys.length === 0) return fetched;
   const signatureFile = `${tarFile}.minisig`;
   if (!(await source.fetchSignature(record, signatureFile))) {
@@ -103,7 +106,8 @@ export async function fetchVerifiedPack({ source, module, range, signing, tmpDir
     return fetched;
   }
   try {
-    fetched.keyId = (await verifyFile({ file: tarFile, signatureFile, publicKeys: signing.publicKeys })).keyId;
+    // The signature must name this version's file: checked here, whatever the source checked.
+    fetched.keyId = (await verifyFile({ file: tarFile, signatureFile, publicKeys: signing.publicKeys, signedName: packageFileName(record.package_file) })).keyId;
   } catch (error) {
     if (error instanceof ProvisioningError) throw new ProvisioningError(error.code, `Cannot vendor ${label} from ${fetched.where}: ${error.message}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
     throw error;

@@ -4,7 +4,7 @@
  * --production; pack:clean keeping vendored versions.
  */
 import { existsSync } from 'node:fs';
-import { lstat, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { suite } from 'uvu';
@@ -14,6 +14,8 @@ import { removeProvider } from '../../lib/infra/remove.ts';
 import { validateInfras } from '../../lib/infra/validate.ts';
 import { plainHttpWarning } from '../../lib/registry/http-source.ts';
 import { publishPacks } from '../../lib/registry/publish.ts';
+import type { PackSource } from '../../lib/registry/source.ts';
+import { fetchVerifiedPack } from '../../lib/vendor/fetch-pack.ts';
 import { vendorProvider } from '../../lib/vendor/vendor.ts';
 import { gulp } from '../helpers/run.ts';
 import { snapshot } from '../helpers/snapshot.ts';
@@ -361,6 +363,39 @@ redirects('providers:vendor from a plain http: registry without require_signatur
   } finally {
     await server.close();
   }
+});
+
+redirects('vendorProvider itself returns the plain http: warning in its warnings (scripts see it too), once', async () => {
+  const registry = await published();
+  const server = (await registryServer('127.0.0.1', registry))!;
+  try {
+    const t = await prodTree();
+    const result = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '0.2.0', registry: server.url });
+    const warning = plainHttpWarning(server.url, { requireSignatures: false })!;
+    assert.equal(result.warnings.filter((w) => w === warning), [warning]);
+  } finally {
+    await server.close();
+  }
+});
+
+local('fetchVerifiedPack ties a signature to package_file itself: a PackSource that does not check the signed name still gets SIGNATURE_INVALID', async () => {
+  const src = await prodTree();
+  const { keys, config: signing } = await keysFor(src.root);
+  await addConfig(src.root, signing);
+  const old = await pack(src.root, 'aws', { ver: '0.1.0', secretKeyFile: keys.secretKeyFile });
+  // A third-party source: serves 0.1.0's validly signed tar and signature as 0.2.0, no name check of its own.
+  const record = { package_file: 'packages/aws_prov_0.2.0.tar', integrity: old.integrity, size: old.size, created: '2025-01-01 00:00:00', exported: false };
+  const source: PackSource = {
+    label: 'custom',
+    metadata: async () => ({ name: 'aws_prov', version: '0.2.0', ...record, maintainer: '', repository: '', license: '', homepage: '', versions: { '0.2.0': record } }),
+    modules: async () => ['aws_prov'],
+    where: () => 'custom:aws_prov_0.2.0.tar',
+    fetchPackage: async (_r, dest) => copyFile(old.file, dest),
+    fetchSignature: async (_r, dest) => copyFile(`${old.file}.minisig`, dest).then(() => true),
+  };
+  const tmpDir = await testdir();
+  const { signing: settings } = (await src.config()).distribution;
+  assert.is(await codeOf(fetchVerifiedPack({ source, module: 'aws_prov', range: '0.2.0', signing: settings, tmpDir })), 'SIGNATURE_INVALID');
 });
 
 local('vendoring ties a signature to its file: another version\'s signed tar under this version\'s name is SIGNATURE_INVALID (directory and HTTP registry)', async () => {
