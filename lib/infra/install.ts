@@ -3,7 +3,7 @@ import { ProvisioningError } from '../errors.ts';
 import { withLock } from '../fs/lock.ts';
 import { dependencyIs, getDependency, hasDependenciesTable, withDependency } from '../manifest/dependencies.ts';
 import { getRecord, recordFields, type ProviderRecord } from '../manifest/records-read.ts';
-import { CREATED_TABLE_KEY, recordsText, setFlag, setRecord } from '../manifest/records.ts';
+import { CREATED_TABLE_KEY, recordsText, setFlag, setRecord, type RecordsFile } from '../manifest/records.ts';
 import { moduleName } from '../names.ts';
 import { findProvider, type Provider } from '../providers/discover.ts';
 import { assertVendoredIntact } from '../vendor/vendored-copy.ts';
@@ -14,6 +14,7 @@ import type { Operation } from './operations.ts';
 import { execute } from './operations.ts';
 import { planLink } from './plan-link.ts';
 import { readInfraState } from './state.ts';
+import { vendorCopyRemoval } from './vendor-removal.ts';
 import { assertRange } from './version.ts';
 
 export interface InstallOptions {
@@ -77,11 +78,13 @@ export async function installProvider({ config, provider: providerName, infra: i
     const tomlText = withDependency(state.manifest, provider.module, desired);
     if (!hasDependenciesTable(state.manifest)) setFlag(state.records, CREATED_TABLE_KEY, true);
     setRecord(state.records, provider.name, recordFields(record));
+    // Before the records' text: removing the last vendored copy clears the created_vendor_folder flag.
+    const after = existing ? await leftovers(config, infra, provider.name, existing, linkPath, force, state.records) : [];
     const operations: Operation[] = [
       { kind: 'write', file: infra.manifestFile, text: tomlText, previous: state.manifest },
       { kind: 'write', file: infra.recordFile, text: recordsText(state.records), previous: state.records },
       ...(await planLink(config, infra, provider.name, record, { force })),
-      ...(existing ? await leftovers(config, infra, provider.name, existing, linkPath, force) : []),
+      ...after,
     ];
     const { changes, warnings } = await execute(operations, config.root, infra.dir);
     return { provider: provider.name, infra: infra.name, record, link: rootRelative(config, linkPath), changes, warnings };
@@ -89,13 +92,13 @@ export async function installProvider({ config, provider: providerName, infra: i
 }
 
 /** What the previous installation leaves behind: a vendored copy, or a link for another language. */
-async function leftovers(config: Config, infra: Awaited<ReturnType<typeof findInfra>>, name: string, existing: ProviderRecord, linkPath: string, force: boolean): Promise<Operation[]> {
+async function leftovers(config: Config, infra: Awaited<ReturnType<typeof findInfra>>, name: string, existing: ProviderRecord, linkPath: string, force: boolean, records: RecordsFile): Promise<Operation[]> {
   if (existing.mode === 'vendor') {
     // Named from the validated provider name, never from the yaml's text.
     const dir = vendorDirOf(infra, moduleName(name));
     // A vendored copy edited in place is never deleted silently: VENDOR_MODIFIED unless --force.
     if (!force) await assertVendoredIntact({ dir, module: moduleName(name), version: existing.version, packManifest: existing.packManifest, display: rootRelative(config, dir), action: `switch "${name}" in "${infra.name}" back to the link` });
-    return [{ kind: 'rm-tree', dir }];
+    return [await vendorCopyRemoval(records, infra, moduleName(name))];
   }
   const oldLink = linkPathOf(config, infra, name, existing.language);
   if (oldLink === linkPath) return [];

@@ -24,8 +24,9 @@ export type Operation =
    * Delete a folder tree the toolkit made (a vendored copy): renamed aside during the transaction
    * (so a later failure puts it back whole), deleted once everything else is done. A delete that
    * fails then is a warning naming the leftover, never a half-deleted copy the records point at.
+   * `removeEmptyParent`: then also rmdir its folder (`vendor/`) if that is left empty.
    */
-  | { kind: 'rm-tree'; dir: string };
+  | { kind: 'rm-tree'; dir: string; removeEmptyParent?: boolean };
 
 export interface Executed {
   /** What was done, as `verb path` labels; operations that had nothing to do are left out. */
@@ -61,7 +62,7 @@ export async function execute(operations: readonly Operation[], base: string, wi
       });
     }
   }
-  const trash: { dir: string; aside: string }[] = [];
+  const trash: { dir: string; aside: string; removeEmptyParent: boolean }[] = [];
   const changes = await Transaction.run(async (tx) => {
     for (const op of operations) {
       switch (op.kind) {
@@ -95,7 +96,7 @@ export async function execute(operations: readonly Operation[], base: string, wi
           if (!(await lstat(op.dir).catch(() => undefined))) break;
           const aside = path.join(path.dirname(op.dir), `.${path.basename(op.dir)}.removed-${randomBytes(4).toString('hex')}`);
           await tx.step(`removed ${rel(op.dir)}/`, () => rename(op.dir, aside), () => rename(aside, op.dir));
-          trash.push({ dir: op.dir, aside });
+          trash.push({ dir: op.dir, aside, removeEmptyParent: op.removeEmptyParent === true });
           break;
         }
       }
@@ -104,12 +105,15 @@ export async function execute(operations: readonly Operation[], base: string, wi
   });
   // Committed: what was moved aside is no longer referenced. Deleting it is cleanup, not part of the change.
   const warnings: string[] = [];
-  for (const { dir, aside } of trash) {
+  for (const { dir, aside, removeEmptyParent } of trash) {
     try {
       await rm(aside, { recursive: true, force: true });
     } catch (error) {
       warnings.push(`could not delete ${rel(aside)}/ (what was ${rel(dir)}/): ${(error as NodeJS.ErrnoException).code ?? String(error)}; delete it yourself`);
+      continue;
     }
+    // Only ever a plain rmdir: a folder holding anything at all stays.
+    if (removeEmptyParent && (await removeIfEmpty(path.dirname(dir)))) changes.push(`removed empty ${rel(path.dirname(dir))}/`);
   }
   return { changes, warnings };
 }

@@ -13,6 +13,7 @@ import { inspectLink, linksTo } from './link.ts';
 import { execute, type Operation } from './operations.ts';
 import { inspectVendoredCopy } from '../vendor/vendored-copy.ts';
 import { readInfraState } from './state.ts';
+import { vendorCopyRemoval } from './vendor-removal.ts';
 
 export interface RemoveOptions {
   config: Config;
@@ -103,21 +104,18 @@ export async function removeProvider({ config, provider, infra: infraName, force
     const tomlText = withDependency(state.manifest, module, undefined, { dropEmptyTable: dropTable });
     if (dropTable) setFlag(state.records, CREATED_TABLE_KEY, false);
     deleteRecord(state.records, name);
+    // The folder is named from the validated provider name, never from the yaml's text; planned
+    // before the records' text, since it may clear the created_vendor_folder flag.
+    const vendorOp = record?.mode === 'vendor' ? await vendorCopyRemoval(state.records, infra, module) : undefined;
     operations.push(
       { kind: 'write', file: infra.manifestFile, text: tomlText, previous: state.manifest },
       { kind: 'write', file: infra.recordFile, text: recordsText(state.records), previous: state.records },
     );
-    // The folder is named from the validated provider name, never from the yaml's text.
-    if (record?.mode === 'vendor') operations.push(vendorRemoval(infra, module));
+    if (vendorOp) operations.push(vendorOp);
     return { provider: name, infra: infra.name, ...(await execute(operations, config.root, infra.dir)) };
   });
 }
 
 function expectedLinkRecord(config: Config, name: string, language: Language): ProviderRecord {
   return { module: moduleName(name), mode: 'link', version: null, source: rootRelative(config, moduleDirOf(config, name, language)), language };
-}
-
-/** The vendored copy goes last: moved aside in the transaction, deleted (best effort) once the records are written. */
-function vendorRemoval(infra: Infra, module: string): Operation {
-  return { kind: 'rm-tree', dir: vendorDirOf(infra, module) };
 }

@@ -23,6 +23,7 @@ import { findInfra, type Infra } from '../infra/find.ts';
 import { assertRealFolders, dependencyFor, linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../infra/layout.ts';
 import { inspectLink, linksTo } from '../infra/link.ts';
 import { execute, type Operation } from '../infra/operations.ts';
+import { CREATED_VENDOR_KEY } from '../infra/vendor-removal.ts';
 import { readInfraState, type InfraState } from '../infra/state.ts';
 import { dependencyIs, getDependency, hasDependenciesTable, withDependency } from '../manifest/dependencies.ts';
 import { listRecords, recordFields, type ProviderRecord } from '../manifest/records-read.ts';
@@ -180,6 +181,8 @@ async function place(config: Config, infra: Infra, name: string, fetched: Fetche
     };
     const tomlText = withDependency(state.manifest, fetched.module, dependencyFor(config, record));
     if (!hasDependenciesTable(state.manifest)) setFlag(state.records, CREATED_TABLE_KEY, true);
+    // Remembered so that remove / install take vendor/ away again once it is left empty.
+    if (madeVendorRoot) setFlag(state.records, CREATED_VENDOR_KEY, true);
     setRecord(state.records, name, recordFields(record));
     if (plan.replaceCopy) {
       await rename(dir, aside);
