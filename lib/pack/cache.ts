@@ -4,24 +4,67 @@
  * that differs (a touched file, a fresh clone) it hashes the contents; only a new content key
  * rebuilds the pack. A key covers the file list and bytes, the version and the tool settings.
  */
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from '../fs/atomic.ts';
 import { sha256Hex } from './rules.ts';
 import type { SourceFile } from './source.ts';
 
+/** What identifies one version of a file without reading it (a rewrite or `touch` changes ctime). */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
 export interface CacheRecord {
-  /** Hash of settings + version + every file's path, size, mtime, mode and inode. */
+  /** Hash of settings + version + every file's path, size, mtime, ctime, mode and inode. */
   statKey: string;
   /** Hash of settings + version + every file's path, executable bit and sha256. */
   contentKey: string;
   /** The artifact as it was written: a changed or missing tar invalidates the record. */
-  tar: { file: string; size: number; mtimeMs: number; integrity: string };
+  tar: { file: string; size: number; mtimeMs: number; integrity: string } & Partial<FileStamp>;
+  /**
+   * The metadata file as it was when it last named this tar's integrity for this version, and
+   * what it said of `exported`: while it is unchanged it need not be read again. Absent in
+   * older records (then the file is read).
+   */
+  metadata?: FileStamp & { exported: boolean };
 }
 
+export function stampOf(st: Stats): FileStamp {
+  return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
+}
+
+export function sameStamp(st: Stats | undefined, stamp: Partial<FileStamp> | undefined): boolean {
+  return st !== undefined && stamp !== undefined && st.size === stamp.size && st.mtimeMs === stamp.mtimeMs && st.ctimeMs === stamp.ctimeMs && st.ino === stamp.ino;
+}
+
+// Reused across calls: the stat key is computed for every package on every run.
+let numbers = new Float64Array(1024);
+
+/**
+ * The files' stats in one hash, with no string per file: the paths joined, then their numbers
+ * (size, mtime, ctime, mode, inode) as raw doubles. ctime is in because an edit that puts the
+ * old mtime back (`touch -r`, some editors, archive tools) still moves it, as git's index uses it.
+ */
 export function statKey(settings: string, files: readonly SourceFile[]): string {
-  const lines = files.map((f) => `${f.rel}\0${f.stat.size}\0${f.stat.mtimeMs}\0${f.stat.mode}\0${f.stat.ino}`);
-  return sha256Hex(`${settings}\n${lines.join('\n')}`);
+  const n = files.length;
+  if (numbers.length < n * 5) numbers = new Float64Array(Math.max(n * 5, numbers.length * 2));
+  let names = '';
+  for (let i = 0, j = 0; i < n; i++, j += 5) {
+    const f = files[i]!;
+    const st = f.stat;
+    names += `${f.rel}\0`;
+    numbers[j] = st.size;
+    numbers[j + 1] = st.mtimeMs;
+    numbers[j + 2] = st.ctimeMs;
+    numbers[j + 3] = st.mode;
+    numbers[j + 4] = st.ino;
+  }
+  return createHash('sha256').update(`2\n${settings}\n${n}\n`).update(names).update(new Uint8Array(numbers.buffer, 0, n * 5 * 8)).digest('hex');
 }
 
 /** Also leaves each file's sha256 on it, for PACK.json: every file is hashed once per pack. */
@@ -77,12 +120,11 @@ export class PackCache {
   }
 }
 
-/** True when the tar the record describes is still there, unchanged (size and mtime). */
+/** True when the tar the record describes is still there, unchanged (size, mtime, ctime, inode). */
 export function tarIntact(record: CacheRecord, tarFile: string): boolean {
-  if (path.resolve(record.tar.file) !== path.resolve(tarFile)) return false;
+  if (record.tar.file !== tarFile && path.resolve(record.tar.file) !== path.resolve(tarFile)) return false;
   try {
-    const st = statSync(tarFile);
-    return st.size === record.tar.size && st.mtimeMs === record.tar.mtimeMs;
+    return sameStamp(statSync(tarFile, { throwIfNoEntry: false }), record.tar);
   } catch {
     return false;
   }

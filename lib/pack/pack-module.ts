@@ -2,19 +2,19 @@
  * Packs one module into `<out>/<stem>_<version>.tar` and records it in the registry metadata.
  * A version is immutable: other bytes under a packed version are `PACK_EXISTS` unless `force`.
  */
-import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
 import { writeFileAtomicSync } from '../fs/atomic.ts';
 import { withLock } from '../fs/lock.ts';
 import { buildPack } from './build.ts';
-import { contentKey, PackCache, statKey, tarIntact, type CacheRecord } from './cache.ts';
+import { contentKey, PackCache, sameStamp, stampOf, statKey, tarIntact, type CacheRecord } from './cache.ts';
 import type { ExportPlan } from './export-plan.ts';
 import { buildMetadata, formatCreated, readMetadata, writeMetadata, type PackInfo } from './metadata.ts';
 import { packMtime, sriSha256 } from './rules.ts';
 import { compareTars, describeDifference } from './tar-compare.ts';
 import { stampManifest } from './packed-manifest.ts';
-import { listSources, readSources, type SourceFile } from './source.ts';
+import { listSourcesSync, readSources, type SourceFile } from './source.ts';
 import { LANGUAGES } from '../providers/discover.ts';
 import type { PackTarget } from './target.ts';
 
@@ -131,6 +131,14 @@ function readIfExists(file: string): Buffer | undefined {
   }
 }
 
+function statIfExists(file: string): Stats | undefined {
+  try {
+    return statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads the sources; the packed manifest carries the packed version (see packed-manifest.ts). */
 async function readPackSources(files: SourceFile[], target: PackTarget): Promise<void> {
   await readSources(files);
@@ -148,16 +156,25 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
   ensureDir(cacheDir, 'the pack cache', options.readyDirs);
 
   const settings = JSON.stringify({ PACK_FORMAT, name: target.name, stem: target.stem, version: target.version, mtime, bin: plan.bin ?? null, exports: target.exports ?? null });
-  const { files, skipped } = await listSources(target.dir);
+  const { files, skipped } = listSourcesSync(target.dir);
   const record = force ? undefined : cache.get(tarFile);
   const base = { name: target.name, version: target.version, file: tarFile, exported: plan.exported, skipped };
   const sKey = statKey(settings, files);
 
+  // The tar unchanged (one stat), and the metadata naming its integrity for this version: read
+  // only when the file changed since it last did (one stat otherwise).
   const upToDate = async (r: CacheRecord): Promise<PackResult | undefined> => {
     if (!tarIntact(r, tarFile)) return undefined;
-    const entry = readMetadata(metaFile)?.versions[target.version];
-    if (entry?.integrity !== r.tar.integrity) return undefined;
-    return { ...base, status: 'up-to-date', size: r.tar.size, integrity: r.tar.integrity, exported: entry.exported };
+    const metaStat = statIfExists(metaFile);
+    let exported = r.metadata?.exported;
+    if (typeof exported !== 'boolean' || !sameStamp(metaStat, r.metadata)) {
+      const entry = readMetadata(metaFile)?.versions[target.version];
+      if (entry?.integrity !== r.tar.integrity) return undefined;
+      exported = entry.exported;
+      // The stat taken before the read: a change after it makes the next run read again.
+      if (metaStat) cache.set(tarFile, { ...r, metadata: { ...stampOf(metaStat), exported } });
+    }
+    return { ...base, status: 'up-to-date', size: r.tar.size, integrity: r.tar.integrity, exported };
   };
   const finish = async (result: PackResult, verifiedBytes: () => Promise<Buffer>) => {
     if (!options.cache) cache.save();
@@ -194,7 +211,7 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
   if (record?.contentKey === cKey) {
     const hit = await upToDate(record);
     if (hit) {
-      cache.set(tarFile, { ...record, statKey: sKey });
+      cache.set(tarFile, { ...(cache.get(tarFile) ?? record), statKey: sKey });
       return finish(hit, rebuilt);
     }
   }
@@ -256,7 +273,13 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
   };
   const result = lock ? await withLock(packLockDir(cacheDir), write) : await write();
   const st = statSync(tarFile);
-  cache.set(tarFile, { statKey: sKey, contentKey: cKey, tar: { file: tarFile, size: st.size, mtimeMs: st.mtimeMs, integrity } });
+  const metaStat = statIfExists(metaFile);
+  cache.set(tarFile, {
+    statKey: sKey,
+    contentKey: cKey,
+    tar: { file: tarFile, ...stampOf(st), integrity },
+    ...(metaStat ? { metadata: { ...stampOf(metaStat), exported: result.exported } } : {}),
+  });
   return finish(result, async () => tar);
 }
 

@@ -39,7 +39,18 @@ export interface DiscoverOptions {
   lang?: Language | undefined;
 }
 
-async function readProvider(providersDir: string, name: string, language: Language): Promise<Provider> {
+/** The manifest's text, or undefined when there is none (one read, no separate existence check). */
+function readIfPresent(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+async function readProvider(providersDir: string, name: string, language: Language, text?: string): Promise<Provider> {
   const dir = path.join(providersDir, name);
   const moduleDir = path.join(dir, LANGUAGES[language].folder);
   const manifestFile = path.join(moduleDir, LANGUAGES[language].manifest);
@@ -47,7 +58,7 @@ async function readProvider(providersDir: string, name: string, language: Langua
   try {
     // Read synchronously: a manifest is a few hundred bytes, and with 200 providers an async
     // read (a thread-pool round trip each) cost several times the read itself (BENCHMARKS.md).
-    provider.manifest = parseToml(readFileSync(manifestFile, 'utf8'), manifestFile);
+    provider.manifest = parseToml(text ?? readFileSync(manifestFile, 'utf8'), manifestFile);
   } catch (error) {
     if (!isProvisioningError(error)) throw error;
     provider.problem = toProblem(error);
@@ -69,13 +80,19 @@ function languagesOf(dir: string, lang: Language | undefined): Language[] {
 export async function discoverProviders(config: Config, { lang }: DiscoverOptions = {}): Promise<Provider[]> {
   const entries = await readdir(config.paths.providers, { withFileTypes: true }).catch(() => []);
   const names = entries.filter((e) => e.isDirectory() && NAME_PATTERN.test(e.name)).map((e) => e.name).sort();
-  const found = await Promise.all(
-    names.map(async (name) => {
-      const [language] = languagesOf(path.join(config.paths.providers, name), lang);
-      return language ? readProvider(config.paths.providers, name, language) : undefined;
-    }),
-  );
-  return found.filter((p): p is Provider => p !== undefined);
+  const order: Language[] = lang ? [lang] : ['nickel', 'kcl'];
+  const found: Provider[] = [];
+  for (const name of names) {
+    // The first language whose manifest reads: the same answer as languagesOf, one syscall fewer each.
+    for (const language of order) {
+      const { folder, manifest } = LANGUAGES[language];
+      const text = readIfPresent(`${config.paths.providers}${path.sep}${name}${path.sep}${folder}${path.sep}${manifest}`);
+      if (text === undefined) continue;
+      found.push(await readProvider(config.paths.providers, name, language, text));
+      break;
+    }
+  }
+  return found;
 }
 
 /** One provider by name; `PROVIDER_NOT_FOUND` with "did you mean" when absent. */

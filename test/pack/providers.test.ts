@@ -1,4 +1,4 @@
-import { readdir, readFile, utimes } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import gulp from 'gulp';
 import { suite } from 'uvu';
@@ -50,6 +50,146 @@ test('touching files (new mtimes, same bytes) is still up to date; changing one 
   assert.is(again2.status, 'packed');
   again = await packEvery(root);
   assert.ok(again.results.every((r) => r.status === 'up-to-date'));
+});
+
+// What a warm run must still see, though it reads no source, tar or metadata when their stats match.
+const statusOf = async (root: string, name: string) => {
+  const out = await packEvery(root);
+  return out.results.find((r) => r.name === name)?.status ?? out.problems.find((p) => p.name === name)?.code;
+};
+const awsFile = (root: string, rel: string) => path.join(root, 'extensions/providers/aws/nickel', rel);
+const awsTar = (root: string) => path.join(root, 'distribution/packages/aws_prov_1.0.0.tar');
+const awsMeta = (root: string) => path.join(root, 'distribution/registry/aws_prov.json');
+
+/** A whole-second mtime, so that putting it back later restores it exactly (mtimeMs included). */
+const OLD = 1_700_000_000;
+
+/**
+ * Waits into the next second of the clock. Deno's node:fs gives ctime in whole seconds, so an
+ * edit whose mtime is put back is told from the original by ctime only once the second turned.
+ */
+const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1020 - (Date.now() % 1000)));
+
+/** Rewrites a file in place with other bytes of the same size, then (keepMtime) puts the mtime OLD back. */
+async function editInPlace(file: string, keepMtime: boolean): Promise<void> {
+  const before = await stat(file);
+  const text = await readFile(file, 'latin1');
+  if (keepMtime) await nextSecond();
+  await writeFile(file, text.replace('z1', 'z9'), 'latin1');
+  assert.is((await stat(file)).size, before.size);
+  if (keepMtime) {
+    await utimes(file, OLD, OLD);
+    assert.is((await stat(file)).mtimeMs, before.mtimeMs, 'the mtime is exactly the old one');
+  }
+}
+
+for (const keepMtime of [false, true]) {
+  test(`an in-place edit with the same size is seen (${keepMtime ? 'old mtime put back: ctime' : 'new mtime'})`, async () => {
+    const root = await many();
+    await utimes(awsFile(root, 'defaults_aws.ncl'), OLD, OLD);
+    await packEvery(root);
+    await editInPlace(awsFile(root, 'defaults_aws.ncl'), keepMtime);
+    assert.is(await statusOf(root, 'aws_prov'), 'PACK_EXISTS');
+    assert.is(await statusOf(root, 'gcp_prov'), 'up-to-date');
+  });
+}
+
+const treeChanges: [string, (root: string) => Promise<void>][] = [
+  ['a file added', (root) => writeFile(awsFile(root, 'extra.ncl'), '{ more = 1 }\n')],
+  ['a file added in a new folder', async (root) => {
+    await import('node:fs/promises').then((fs) => fs.mkdir(awsFile(root, 'sub')));
+    await writeFile(awsFile(root, 'sub/extra.ncl'), '{ more = 1 }\n');
+  }],
+  ['a file removed', (root) => rm(awsFile(root, 'notes_aws.ncl'))],
+  ['a file renamed', (root) => rename(awsFile(root, 'notes_aws.ncl'), awsFile(root, 'notes2_aws.ncl'))],
+];
+for (const [what, change] of treeChanges) {
+  test(`${what} since the last run is seen (a packed version is immutable: PACK_EXISTS)`, async () => {
+    const root = await many();
+    await writeFile(awsFile(root, 'notes_aws.ncl'), '{ note = "imported by nothing" }\n');
+    await packEvery(root);
+    await change(root);
+    assert.is(await statusOf(root, 'aws_prov'), 'PACK_EXISTS');
+  });
+}
+
+test('a changed version packs anew; changed [package] exports is seen (the manifest is packed)', async () => {
+  const root = await many();
+  await packEvery(root);
+  const manifest = awsFile(root, 'manifest.toml');
+  await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('version = "1.0.0"', 'version = "1.0.1"'));
+  assert.is(await statusOf(root, 'aws_prov'), 'packed');
+  assert.is(await statusOf(root, 'aws_prov'), 'up-to-date');
+  await writeFile(manifest, `${await readFile(manifest, 'utf8')}exports = ["defaults_aws.ncl"]\n`);
+  assert.is(await statusOf(root, 'aws_prov'), 'PACK_EXISTS');
+});
+
+test('a tar deleted since the last run is rebuilt', async () => {
+  const root = await many();
+  const first = (await packEvery(root)).results.find((r) => r.name === 'aws_prov')!;
+  await rm(awsTar(root));
+  assert.is(await statusOf(root, 'aws_prov'), 'packed');
+  assert.is((await packEvery(root)).results.find((r) => r.name === 'aws_prov')!.integrity, first.integrity);
+});
+
+test('a tar changed in place (same size, old mtime put back) is PACK_EXISTS, not up to date', async () => {
+  const root = await many();
+  await packEvery(root);
+  const tar = awsTar(root);
+  await utimes(tar, OLD, OLD);
+  assert.is(await statusOf(root, 'aws_prov'), 'up-to-date'); // the record now holds that mtime
+  const bytes = await readFile(tar);
+  bytes[bytes.indexOf('z1')] = 'y'.charCodeAt(0);
+  await nextSecond();
+  await writeFile(tar, bytes);
+  await utimes(tar, OLD, OLD);
+  assert.is((await stat(tar)).mtimeMs, OLD * 1000);
+  assert.is(await statusOf(root, 'aws_prov'), 'PACK_EXISTS');
+});
+
+for (const how of ['edited (old mtime put back)', 'deleted'] as const) {
+  test(`metadata ${how} since the last run is seen and written again`, async () => {
+    const root = await many();
+    await packEvery(root);
+    const file = awsMeta(root);
+    const good = JSON.parse(await readFile(file, 'utf8'));
+    if (how === 'deleted') await rm(file);
+    else {
+      await utimes(file, OLD, OLD);
+      assert.is(await statusOf(root, 'aws_prov'), 'up-to-date'); // the record now holds that mtime
+      const before = await stat(file);
+      const meta = structuredClone(good);
+      meta.versions['1.0.0'].integrity = `sha256-${'A'.repeat(43)}=`;
+      meta.integrity = meta.versions['1.0.0'].integrity;
+      await nextSecond();
+      await writeFile(file, JSON.stringify(meta, null, 2).slice(0, before.size).padEnd(before.size, ' '));
+      await utimes(file, OLD, OLD);
+      assert.is((await stat(file)).size, before.size);
+    }
+    assert.is(await statusOf(root, 'aws_prov'), 'up-to-date');
+    assert.is(JSON.parse(await readFile(file, 'utf8')).versions['1.0.0'].integrity, good.versions['1.0.0'].integrity);
+  });
+}
+
+test('a warm run with nothing changed writes nothing (not even the cache index)', async () => {
+  const root = await many();
+  await packEvery(root);
+  await packEvery(root); // records refreshed once, if at all
+  const dist = path.join(root, 'distribution');
+  const stamp = async () => {
+    const out: string[] = [];
+    for (const dir of ['packages', 'registry', 'cache']) {
+      for (const name of (await readdir(path.join(dist, dir))).sort()) {
+        if (name === 'locks') continue;
+        const st = await stat(path.join(dist, dir, name));
+        out.push(`${dir}/${name} ${st.ino} ${st.size} ${st.mtimeMs} ${st.ctimeMs}`);
+      }
+    }
+    return out;
+  };
+  const before = await stamp();
+  assert.ok((await packEvery(root)).results.every((r) => r.status === 'up-to-date'));
+  assert.equal(await stamp(), before);
 });
 
 test('one failing provider is reported with its code; the others are packed', async () => {
