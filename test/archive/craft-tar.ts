@@ -96,13 +96,12 @@ export function craftTar(entries: readonly CraftEntry[], { end = true }: { end?:
     parts.push(header({ path: e.path, type, size: e.size ?? data.length, mode: e.mode, linkpath: e.linkpath, prefix: e.prefix }), padded(data));
   }
   if (end) parts.push(new Uint8Array(1024));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  return concat(...parts);
+}
+
+/** Byte arrays joined end to end. */
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 export const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');

@@ -11,7 +11,7 @@ import { extractPack, type ExtractPackOptions } from '../../lib/archive/index.ts
 import { ProvisioningError } from '../../lib/errors.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { testdir } from '../helpers/testdir.ts';
-import { craftTar, header, packEntries, paxBody, sha256, type CraftEntry } from './craft-tar.ts';
+import { concat, craftTar, header, packEntries, paxBody, sha256, type CraftEntry } from './craft-tar.ts';
 
 const M = 'aws_prov';
 /** From `<root>/infra/vendor/.aws_prov.extract-X/aws_prov/`, this climbs back to `<root>/`. */
@@ -144,15 +144,6 @@ const cases: Case[] = [
   { name: 'PACK.json with a malformed digest', code: 'INTEGRITY_MISMATCH', tar: () => packEntries({ manifestFiles: { 'main.ncl': 'sha256-abc' } }) },
 ];
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
 
 const hostile = suite('archive: hostile packs are refused');
 for (const c of cases) {
