@@ -4,7 +4,7 @@
  * of stripping a leading `/` or skipping `..` would hide an attack in a warning).
  */
 import { ProvisioningError } from '../errors.ts';
-import type { TarEntry } from './tar-reader.ts';
+import type { TarEntry } from '../formats/tar/read.ts';
 
 const TYPE_NAMES: Record<string, string> = {
   '1': 'a hard link',

@@ -11,8 +11,8 @@ import { ProvisioningError } from '../errors.ts';
 import { isInside } from '../fs/inside.ts';
 import { entryKind, PathRegistry, refuse, relativeEntryPath } from './entry-policy.ts';
 import { compareDigests, sameDigests } from './hash-folder.ts';
-import { PACK_MANIFEST, parsePackManifest, type PackManifest } from './pack-manifest.ts';
-import { TarReader } from './tar-reader.ts';
+import { PACK_MANIFEST, parsePackManifest, type PackManifest } from '../formats/pack-json.ts';
+import { TarReader } from '../formats/tar/read.ts';
 
 export interface ExtractPackOptions {
   /** The pack's tar file. Required. */

@@ -3,11 +3,10 @@
  * what extraction checks a pack with, and what vendored-drift checks compare a vendored copy
  * with later.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PACK_MANIFEST } from './pack-manifest.ts';
+import { sha256File } from '../formats/integrity.ts';
+import { PACK_MANIFEST } from '../formats/pack-json.ts';
 
 /** The digest given to anything that is not a regular file, so it never matches a real one. */
 export const NOT_A_FILE = 'not-a-regular-file';
@@ -17,12 +16,6 @@ export interface HashFolderOptions {
   dir: string;
   /** Relative paths to leave out. Default `['PACK.json']`. */
   exclude?: readonly string[];
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /**

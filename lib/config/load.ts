@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
-import { parseToml } from '../manifest/toml.ts';
+import { parseToml } from '../formats/toml/parse.ts';
 import { DEFAULTS_FILE } from './defaults.ts';
 import { interpolate } from './interpolate.ts';
 import type { Config, Language } from './types.ts';

@@ -1,9 +1,9 @@
 import type { Config, Language } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
 import { withLock } from '../fs/lock.ts';
-import { dependencyIs, getDependency, hasDependenciesTable, withDependency } from '../manifest/dependencies.ts';
-import { getRecord, recordFields, type ProviderRecord } from '../manifest/records-read.ts';
-import { CREATED_TABLE_KEY, recordsText, setFlag, setRecord, type RecordsFile } from '../manifest/records.ts';
+import { dependencyIs, getDependency, hasDependenciesTable, withDependency } from '../formats/toml/dependencies.ts';
+import { getRecord, recordFields, type ProviderRecord } from '../formats/records/read.ts';
+import { CREATED_TABLE_KEY, recordsText, setFlag, setRecord, type RecordsFile } from '../formats/records/edit.ts';
 import { moduleName } from '../names.ts';
 import { findProvider, type Provider } from '../providers/discover.ts';
 import { assertVendoredIntact } from '../vendor/vendored-copy.ts';

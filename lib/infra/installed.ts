@@ -1,6 +1,6 @@
 import type { Config } from '../config/types.ts';
-import type { InstallMode } from '../manifest/records-read.ts';
-import { listRecords } from '../manifest/records-read.ts';
+import type { InstallMode } from '../formats/records/read.ts';
+import { listRecords } from '../formats/records/read.ts';
 import { checkRecord } from './check-record.ts';
 import { findInfra } from './find.ts';
 import { readInfraState } from './state.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
 import { isInside, isInsideReal } from '../fs/inside.ts';
-import type { ProviderRecord } from '../manifest/records-read.ts';
+import type { ProviderRecord } from '../formats/records/read.ts';
 import { moduleName } from '../names.ts';
 import { LANGUAGES, type Provider } from '../providers/discover.ts';
 import type { Infra } from './find.ts';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
 import { isInside } from '../fs/inside.ts';
-import type { ProviderRecord } from '../manifest/records-read.ts';
+import type { ProviderRecord } from '../formats/records/read.ts';
 import type { Infra } from './find.ts';
 import { linkPathOf, linkTargetOf, moduleDirOf, rootRelative } from './layout.ts';
 import { inspectLink, linksTo } from './link.ts';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/types.ts';
-import { parseManifest, type TomlManifest } from '../manifest/dependencies.ts';
-import { parseRecordsFile, type RecordsFile } from '../manifest/records.ts';
+import { parseManifest, type TomlManifest } from '../formats/toml/dependencies.ts';
+import { parseRecordsFile, type RecordsFile } from '../formats/records/edit.ts';
 import type { Infra } from './find.ts';
 import { rootRelative } from './layout.ts';
 

@@ -6,7 +6,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { getFlag, setFlag, type RecordsFile } from '../manifest/records.ts';
+import { getFlag, setFlag, type RecordsFile } from '../formats/records/edit.ts';
 import type { Infra } from './find.ts';
 import { vendorDirOf } from './layout.ts';
 import type { Operation } from './operations.ts';

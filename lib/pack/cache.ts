@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from '../fs/atomic.ts';
-import { sha256Hex } from './rules.ts';
+import { sha256Hex } from '../formats/integrity.ts';
 import type { SourceFile } from './source.ts';
 
 /** What identifies one version of a file without reading it (a rewrite or `touch` changes ctime). */

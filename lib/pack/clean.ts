@@ -11,8 +11,8 @@ import path from 'node:path';
 import semver from 'semver';
 import { withLock } from '../fs/lock.ts';
 import { NAME_PATTERN } from '../names.ts';
-import { fileIntegrity } from '../registry/integrity.ts';
-import { buildMetadata, infoOf, readMetadata, writeMetadata, type PackMetadata } from './metadata.ts';
+import { fileIntegrity } from '../formats/integrity.ts';
+import { buildMetadata, infoOf, readMetadata, writeMetadata, type PackMetadata } from '../formats/metadata.ts';
 import { packLockDir } from './pack-module.ts';
 
 /** `aws_prov_1.10.0.tar` → stem and version; a version never holds `_`, so the last one splits. */

@@ -4,7 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
-import { readMetadata } from './metadata.ts';
+import { readMetadata } from '../formats/metadata.ts';
 
 export interface PackRow {
   module: string;

@@ -10,11 +10,11 @@ import { withLock } from '../fs/lock.ts';
 import { buildPack } from './build.ts';
 import { contentKey, PackCache, sameStamp, stampOf, statKey, tarIntact, type CacheRecord } from './cache.ts';
 import type { ExportPlan } from './export-plan.ts';
-import { buildMetadata, formatCreated, readMetadata, writeMetadata, type PackInfo } from './metadata.ts';
-import { packMtime, sriSha256 } from './rules.ts';
+import { buildMetadata, formatCreated, readMetadata, writeMetadata, type PackInfo } from '../formats/metadata.ts';
+import { sri } from '../formats/integrity.ts';
+import { packMtime } from './rules.ts';
 import { compareTars, describeDifference } from './tar-compare.ts';
-import { stampManifest } from './packed-manifest.ts';
-import { listSourcesSync, readSources, type SourceFile } from './source.ts';
+import { listSourcesSync, readSources, stampManifest, type SourceFile } from './source.ts';
 import { LANGUAGES } from '../providers/discover.ts';
 import type { PackTarget } from './target.ts';
 
@@ -219,7 +219,7 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
   const built = await buildPack({ target, files, plan, mtime });
   // What ends up on disk: the fresh build, or the packed tar when only its mtime differs.
   let tar = built;
-  let integrity = sriSha256(tar);
+  let integrity = sri(tar);
   let note: string | undefined;
   const write = async (): Promise<PackResult> => {
     const existing = readIfExists(tarFile);
@@ -229,7 +229,7 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
       if (comparison.kind === 'mtime') {
         // The version is immutable and its content identical: keep the packed bytes (and their integrity).
         tar = existing;
-        integrity = sriSha256(tar);
+        integrity = sri(tar);
         same = true;
         note = `${target.name} ${target.version}: kept the packed tar; its entries' mtime (${isoSeconds(comparison.mtime)}) differs from this run's (${isoSeconds(mtime)}, SOURCE_DATE_EPOCH or the fixed date), its content is identical`;
       } else {

@@ -1,7 +1,6 @@
 /**
  * What goes into a pack, and the fixed values that make it reproducible.
  */
-import { createHash } from 'node:crypto';
 import { ProvisioningError } from '../errors.ts';
 
 /**
@@ -48,13 +47,4 @@ export function isJunkPath(rel: string): boolean {
 /** 0o755 for anything executable by anyone, else 0o644: owners, groups and umask never leak in. */
 export function normaliseMode(mode: number | undefined): number {
   return mode !== undefined && (mode & 0o111) !== 0 ? 0o755 : 0o644;
-}
-
-export function sha256Hex(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** Subresource Integrity string, `sha256-<base64>`. */
-export function sriSha256(data: Uint8Array): string {
-  return `sha256-${createHash('sha256').update(data).digest('base64')}`;
 }

@@ -7,6 +7,7 @@ import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import Vinyl from 'vinyl';
+import { withPackageVersion } from '../formats/toml/package-version.ts';
 import { isJunk } from './rules.ts';
 
 export interface SourceFile {
@@ -82,4 +83,18 @@ export function sourceStream(dir: string, files: readonly SourceFile[]): Readabl
     files.map((f) => new Vinyl({ cwd: dir, base: dir, path: path.join(dir, f.rel), contents: f.contents ?? null, stat: f.stat })),
     { objectMode: true },
   );
+}
+
+/**
+ * Sets the packed bytes of the module's top-level manifest (`manifest.toml`, `kcl.mod`) to carry
+ * `version`, after the files are read and before anything hashes them (cache keys, PACK.json).
+ */
+export function stampManifest(files: SourceFile[], manifest: string, version: string): void {
+  const file = files.find((f) => f.rel === manifest);
+  if (!file?.contents) return;
+  const text = file.contents.toString('utf8');
+  const next = withPackageVersion(text, version);
+  if (next === text) return;
+  file.contents = Buffer.from(next, 'utf8');
+  delete file.sha256;
 }

@@ -8,9 +8,8 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { TarReader } from '../archive/tar-reader.ts';
-
-const BLOCK = 512;
+import { BLOCK, decodeHeader, restampHeader } from '../formats/tar/header.ts';
+import { TarReader } from '../formats/tar/read.ts';
 
 export type TarComparison =
   /** Byte-identical. */
@@ -20,31 +19,24 @@ export type TarComparison =
   /** Other content: `files` are the paths (under the module folder) that differ, added or missing. */
   | { kind: 'content'; files: string[] };
 
-function octalField(tar: Buffer, at: number, length: number): number | undefined {
-  const text = tar.toString('latin1', at, at + length).replace(/[\0 ]+$/, '').trim();
-  return /^[0-7]+$/.test(text) ? parseInt(text, 8) : undefined;
-}
-
 /** The first header's mtime, in seconds; undefined when the file does not start with one. */
 export function tarMtime(tar: Buffer): number | undefined {
-  return tar.length >= BLOCK ? octalField(tar, 136, 12) : undefined;
+  if (tar.length < BLOCK) return undefined;
+  const mtime = decodeHeader(tar).mtime;
+  return Number.isSafeInteger(mtime) ? mtime : undefined;
 }
 
 /**
- * A tar this toolkit's writer made (lib/pack/tar.ts: ustar and pax headers, one mtime), with
- * every header's mtime set to `mtime` and its checksum recomputed the way the writer does.
+ * A tar this toolkit's writer made (lib/formats/tar/write.ts: ustar and pax headers, one mtime),
+ * with every header's mtime set to `mtime` and its checksum sealed again.
  */
 export function restamp(tar: Buffer, mtime: number): Buffer {
   const out = Buffer.from(tar);
   for (let at = 0; at + BLOCK <= out.length;) {
     if (out.subarray(at, at + BLOCK).every((b) => b === 0)) break;
-    const size = octalField(out, at + 124, 12);
-    if (size === undefined) break;
-    out.write(mtime.toString(8).padStart(11, '0') + '\0', at + 136, 12, 'latin1');
-    out.write('        ', at + 148, 8, 'latin1');
-    let sum = 0;
-    for (let i = at; i < at + BLOCK; i++) sum += out[i]!;
-    out.write(sum.toString(8).padStart(6, '0') + '\0 ', at + 148, 8, 'latin1');
+    const { size } = decodeHeader(out, at);
+    if (!Number.isSafeInteger(size)) break;
+    restampHeader(out, at, mtime);
     at += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
   }
   return out;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import semver from 'semver';
 import type { Config, Language } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
-import { readToml } from '../manifest/toml.ts';
+import { readToml } from '../formats/toml/parse.ts';
 import { LANGUAGES, type Provider } from '../providers/discover.ts';
 
 /** The core's tar stem: `provisioning_<version>.tar`, entries under `provisioning/`. */

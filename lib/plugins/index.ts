@@ -8,5 +8,6 @@
  *     .pipe(reproducibleTar({ module: 'aws_prov', version: '0.2.0' }))
  *     .pipe(dest('out'))
  */
-export { exportPathFor, exportSelector, NICKEL_EXPORT, nickelExport, type NickelExportOptions } from './nickel-export.ts';
-export { packJson, packTar, REPRODUCIBLE_TAR, reproducibleTar, tarEntries, type PackTarFile, type PackTarOptions, type ReproducibleTarOptions } from './reproducible-tar.ts';
+export { NICKEL_EXPORT, nickelExport, type NickelExportOptions } from './nickel-export.ts';
+export { packJson, REPRODUCIBLE_TAR, reproducibleTar, type ReproducibleTarOptions } from './reproducible-tar.ts';
+export { exportPathFor } from '../pack/exports.ts';

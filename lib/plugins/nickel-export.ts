@@ -6,6 +6,7 @@ import path from 'node:path';
 import PluginError from 'plugin-error';
 import through from 'through2';
 import Vinyl from 'vinyl';
+import { exportPathFor, exportSelector, missingExports } from '../pack/exports.ts';
 import { nickelExportFile } from '../pack/nickel.ts';
 
 export const NICKEL_EXPORT = 'nickel-export';
@@ -22,22 +23,6 @@ export interface NickelExportOptions {
   cwd?: string;
   /** Name used in messages. Default: the folder's name. */
   label?: string;
-}
-
-/** `server_aws.ncl` → `export/server_aws.json`. */
-export function exportPathFor(rel: string): string {
-  return `export/${path.posix.basename(rel).replace(/\.ncl$/, '')}.json`;
-}
-
-/**
- * Which of a module's files are exported: with `exports` (`[package] exports`), those it lists
- * (a leading `./` ignored) that are files of the module; else every top-level `*.ncl`. A listed
- * name that is no file of the module (`../x.ncl`, `/etc/passwd`) is never run, only reported
- * missing. Shared by this plugin and `watch`, so both export the same files.
- */
-export function exportSelector(exports: readonly string[] | undefined): { wanted: Set<string> | undefined; isExported(rel: string): boolean } {
-  const wanted = exports ? new Set(exports.map((e) => e.replace(/^\.\//, ''))) : undefined;
-  return { wanted, isExported: (rel) => (wanted ? wanted.has(rel) : !rel.includes('/') && rel.endsWith('.ncl')) };
 }
 
 export function nickelExport({ bin = 'nickel', exports, cwd, label }: NickelExportOptions = {}) {
@@ -64,12 +49,8 @@ export function nickelExport({ bin = 'nickel', exports, cwd, label }: NickelExpo
       );
     },
     function flush(done) {
-      const missing = wanted ? [...wanted].filter((rel) => !seen.has(rel)) : [];
-      if (missing.length > 0) {
-        const where = cwd ?? last?.base ?? 'the stream';
-        const error = Object.assign(new Error(`Cannot export ${missing.map((m) => `"${m}"`).join(', ')}: listed in exports but not found in ${where}`), { code: 'EXPORT_FAILED' });
-        return (done as (error?: Error) => void)(new PluginError(NICKEL_EXPORT, error, { showStack: false }));
-      }
+      const missing = missingExports(wanted, seen, cwd ?? last?.base ?? 'the stream');
+      if (missing) return (done as (error?: Error) => void)(new PluginError(NICKEL_EXPORT, missing, { showStack: false }));
       done();
     },
   );

@@ -6,82 +6,19 @@ import path from 'node:path';
 import PluginError from 'plugin-error';
 import through from 'through2';
 import Vinyl from 'vinyl';
-import { isJunkPath, normaliseMode, packMtime, sha256Hex } from '../pack/rules.ts';
-import { buildTar, type TarEntry } from '../pack/tar.ts';
+import { packJson as packJsonOf, packTar, type PackTarOptions } from '../pack/pack-tar.ts';
+import { isJunkPath, normaliseMode } from '../pack/rules.ts';
 
 export const REPRODUCIBLE_TAR = 'reproducible-tar';
 
-export interface ReproducibleTarOptions {
-  /** Top folder of every entry and the tar's name stem, e.g. `aws_prov`. Required. */
-  module: string;
-  /** Version in the tar's name and in `PACK.json`. Required. */
-  version: string;
-  /** `name` in `PACK.json`. Default: `module`. */
-  name?: string;
-  /** Entry mtime in seconds. Default: `SOURCE_DATE_EPOCH`, else 1985-10-26 (see FIXED_MTIME). */
-  mtime?: number;
+export interface ReproducibleTarOptions extends PackTarOptions {
   /** Drop `.git`, editor and OS junk. Default true. */
   excludeJunk?: boolean;
 }
 
-/** `PACK.json`: the name, version and sha256 of every other file, keys sorted. */
+/** PACK.json for a stream's files (path → bytes), as the plugin writes it. */
 export function packJson(name: string, version: string, files: Map<string, Uint8Array>): Buffer {
   return packJsonOf(name, version, [...files].map(([rel, data]) => ({ rel, data, mode: 0o644 })));
-}
-
-/** {@link packJson} from pack files, reusing each one's `sha256` when the caller already has it. */
-function packJsonOf(name: string, version: string, files: readonly PackTarFile[]): Buffer {
-  // No prototype: a file named `__proto__` is listed like any other (a `{}` would drop it).
-  const hashes: Record<string, string> = Object.create(null);
-  const byRel = new Map(files.map((f) => [f.rel, f]));
-  for (const rel of [...byRel.keys()].sort()) {
-    const file = byRel.get(rel)!;
-    hashes[rel] = file.sha256 ?? sha256Hex(file.data);
-  }
-  return Buffer.from(JSON.stringify({ name, version, files: hashes }, null, 2) + '\n');
-}
-
-/** One file for {@link packTar}. */
-export interface PackTarFile {
-  /** `/`-separated path under the module folder. */
-  rel: string;
-  data: Uint8Array;
-  /** 0o644 or 0o755 (see normaliseMode). */
-  mode: number;
-  /** Hex sha256 of `data`, when already known (the pack cache hashes every file). Default: computed. */
-  sha256?: string | undefined;
-}
-
-export type PackTarOptions = Omit<ReproducibleTarOptions, 'excludeJunk'>;
-
-/**
- * The tar the plugin emits, from files already in memory: `PACK.json` added, entries sorted,
- * one buffer. The plugin's flush calls this, and so does `pack:provider(s)` directly (no vinyl
- * objects or stream hops per file), so both give the same bytes by construction.
- */
-export function packTar(files: readonly PackTarFile[], { module, version, name = module, mtime = packMtime() }: PackTarOptions): Buffer {
-  const map = new Map<string, { data: Uint8Array; mode: number }>();
-  for (const f of files) {
-    if (map.has(f.rel) || f.rel === 'PACK.json') throw new Error(`Cannot pack "${f.rel}" twice: two files have that path`);
-    map.set(f.rel, { data: f.data, mode: f.mode });
-  }
-  map.set('PACK.json', { data: packJsonOf(name, version, files), mode: 0o644 });
-  return buildTar(tarEntries(module, map), { mtime });
-}
-
-/** Sorted entries: every folder (implied by the files) and file under `<module>/`, then `PACK.json`. */
-export function tarEntries(module: string, files: Map<string, { data: Uint8Array; mode: number }>): TarEntry[] {
-  const entries = new Map<string, TarEntry>([[`${module}/`, { path: `${module}/` }]]);
-  for (const [rel, file] of files) {
-    const parts = rel.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const dir = `${module}/${parts.slice(0, i).join('/')}/`;
-      entries.set(dir, { path: dir });
-    }
-    entries.set(`${module}/${rel}`, { path: `${module}/${rel}`, data: file.data, mode: file.mode });
-  }
-  // Byte order (not locale order), so every machine sorts alike; a folder "x/" precedes "x/...".
-  return [...entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 export function reproducibleTar(options: ReproducibleTarOptions) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { isProvisioningError, ProvisioningError, toProblem, type Problem } from '../errors.ts';
-import { parseToml } from '../manifest/toml.ts';
+import { parseToml } from '../formats/toml/parse.ts';
 import { assertName, moduleName, NAME_PATTERN } from '../names.ts';
 
 /** Where each language keeps a provider's module and its manifest. */

@@ -4,7 +4,7 @@ import type { Config, Language } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
 import { listInfras } from '../infra/find.ts';
 import { rootRelative } from '../infra/layout.ts';
-import { getRecord, type InstallMode } from '../manifest/records-read.ts';
+import { getRecord, type InstallMode } from '../formats/records/read.ts';
 import { readInfraRecords } from '../infra/state.ts';
 import { findProvider } from './discover.ts';
 

@@ -4,7 +4,7 @@
  */
 import { open } from 'node:fs/promises';
 import { ProvisioningError } from '../errors.ts';
-import type { PackMetadata, VersionRecord } from '../pack/metadata.ts';
+import type { PackMetadata, VersionRecord } from '../formats/metadata.ts';
 import { assertRegistryPath, INDEX_FILE, METADATA_DIR, SIGNATURE_SUFFIX } from './layout.ts';
 import { assertSignedName } from './signed-name.ts';
 import type { PackSource } from './source.ts';

@@ -1,6 +1,7 @@
 /** Distribution artefacts beyond packing: signing hook, verification, publishing, pack sources. */
-export { fileIntegrity, type FileIntegrity } from './integrity.ts';
-export { buildIndex, writeIndex, type IndexVersion, type RegistryIndex } from './index-file.ts';
+export { fileIntegrity, type FileIntegrity } from '../formats/integrity.ts';
+export { buildIndex, writeIndex } from './index-file.ts';
+export type { IndexVersion, RegistryIndex } from '../formats/registry-index.ts';
 export { INDEX_FILE, METADATA_DIR, PACKAGES_DIR, SIGNATURE_SUFFIX } from './layout.ts';
 export { publishPacks, type PublishedPack, type PublishOptions, type PublishResult } from './publish.ts';
 export { packSigner, type PackSigner, type PackSignerOptions } from './sign-pack.ts';

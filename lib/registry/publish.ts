@@ -15,9 +15,10 @@ import { ProblemsError, ProvisioningError, type Problem } from '../errors.ts';
 import { tempPathFor } from '../fs/atomic.ts';
 import { withLock } from '../fs/lock.ts';
 import { nameForStem } from '../pack/from-config.ts';
-import { buildMetadata, infoOf, readMetadata, writeMetadata, type PackMetadata, type VersionRecord } from '../pack/metadata.ts';
-import { fileIntegrity } from './integrity.ts';
-import { writeIndex, type RegistryIndex } from './index-file.ts';
+import { buildMetadata, infoOf, readMetadata, writeMetadata, type PackMetadata, type VersionRecord } from '../formats/metadata.ts';
+import { fileIntegrity } from '../formats/integrity.ts';
+import type { RegistryIndex } from '../formats/registry-index.ts';
+import { writeIndex } from './index-file.ts';
 import { metadataFileOf, PACKAGES_DIR, registryPackageFile, SIGNATURE_SUFFIX } from './layout.ts';
 import { localPackageFile } from './source.ts';
 

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
 import type { AfterPackContext, PackResult } from '../pack/pack-module.ts';
-import { formatPublicKey } from '../sign/format.ts';
+import { formatPublicKey } from '../formats/minisign.ts';
 import { loadSecretKey } from '../sign/keys.ts';
 import { signFile } from '../sign/sign-file.ts';
 import { verifyFile } from '../sign/verify-file.ts';

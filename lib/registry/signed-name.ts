@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
-import { parseSignature, signedFileName } from '../sign/format.ts';
+import { parseSignature, signedFileName } from '../formats/minisign.ts';
 
 export async function assertSignedName(signatureFile: string, packageFile: string, shown: string): Promise<void> {
   const sig = parseSignature(await readFile(signatureFile, 'utf8'), shown);

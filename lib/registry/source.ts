@@ -8,7 +8,7 @@ import path from 'node:path';
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
-import { readMetadata, type PackMetadata, type VersionRecord } from '../pack/metadata.ts';
+import { readMetadata, type PackMetadata, type VersionRecord } from '../formats/metadata.ts';
 import { httpSource } from './http-source.ts';
 import { assertSignedName } from './signed-name.ts';
 import { assertRegistryPath, METADATA_DIR, SIGNATURE_SUFFIX } from './layout.ts';

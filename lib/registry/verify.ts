@@ -9,9 +9,9 @@ import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { isProvisioningError, ProvisioningError, toProblem, type Problem } from '../errors.ts';
 import { nameForStem } from '../pack/from-config.ts';
-import { readMetadata, type PackMetadata } from '../pack/metadata.ts';
+import { readMetadata, type PackMetadata } from '../formats/metadata.ts';
 import { verifyFile } from '../sign/verify-file.ts';
-import { fileIntegrity } from './integrity.ts';
+import { fileIntegrity } from '../formats/integrity.ts';
 import { SIGNATURE_SUFFIX } from './layout.ts';
 import { localPackageFile } from './source.ts';
 

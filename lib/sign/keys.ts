@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
 import { tempPathFor, writeFileAtomic } from '../fs/atomic.ts';
 import { generateRawKeyPair, privateKeyFromSeed, rawPublicKeyOf } from './ed25519.ts';
-import { formatPublicKey, formatSecretKey, keyIdHex, parsePublicKey, parseSecretKey, type PublicKey, type SecretKey } from './format.ts';
+import { formatPublicKey, formatSecretKey, keyIdHex, parsePublicKey, parseSecretKey, type PublicKey, type SecretKey } from '../formats/minisign.ts';
 
 export interface KeyPairText {
   /** `.pub` file content. */

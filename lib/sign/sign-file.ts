@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
 import { writeFileAtomic } from '../fs/atomic.ts';
 import { privateKeyFromSeed, signRaw } from './ed25519.ts';
-import { formatSignature, keyIdHex } from './format.ts';
+import { formatSignature, keyIdHex } from '../formats/minisign.ts';
 import { blake2b512File } from './hash-file.ts';
 import { loadSecretKey } from './keys.ts';
 

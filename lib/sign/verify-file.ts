@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ProvisioningError } from '../errors.ts';
 import { publicKeyFromRaw, verifyRaw } from './ed25519.ts';
-import { keyIdHex, parseSignature, signedFileName, type PublicKey } from './format.ts';
+import { keyIdHex, parseSignature, signedFileName, type PublicKey } from '../formats/minisign.ts';
 import { blake2b512File } from './hash-file.ts';
 import { loadPublicKey } from './keys.ts';
 

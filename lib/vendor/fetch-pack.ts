@@ -8,9 +8,9 @@ import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { ProvisioningError } from '../errors.ts';
-import type { VersionRecord } from '../pack/metadata.ts';
+import type { VersionRecord } from '../formats/metadata.ts';
 import { plainHttpWarning } from '../registry/http-source.ts';
-import { fileIntegrity } from '../registry/integrity.ts';
+import { fileIntegrity, isSri } from '../formats/integrity.ts';
 import type { PackSource } from '../registry/source.ts';
 import { verifyFile } from '../sign/verify-file.ts';
 
@@ -48,7 +48,7 @@ export function assertRange(range: unknown): string {
 }
 
 function checkRecord(record: VersionRecord | undefined, label: string, expectedName: string): VersionRecord {
-  if (!record || typeof record.integrity !== 'string' || !/^sha256-[A-Za-z0-9+/]{43}=$/.test(record.integrity) || !Number.isSafeInteger(record.size) || record.size < 0 || typeof record.package_file !== 'string') {
+  if (!record || !isSri(record.integrity) || !Number.isSafeInteger(record.size) || record.size < 0 || typeof record.package_file !== 'string') {
     throw new ProvisioningError('REGISTRY_ERROR', `Cannot use ${label}: its metadata entry lacks a sha256 integrity, a size or a package_file`);
   }
   // The file name is what the signature's trusted comment is checked against: it must be this version's.

@@ -4,7 +4,7 @@
 import type { Config } from '../config/types.ts';
 import { listInfras } from '../infra/find.ts';
 import { readInfraRecords } from '../infra/state.ts';
-import { listRecords } from '../manifest/records-read.ts';
+import { listRecords } from '../formats/records/read.ts';
 
 /** `<module>@<version>` → the infras (sorted) whose providers.manifest.yaml vendors it. */
 export async function vendoredVersions(config: Config): Promise<Map<string, string[]>> {

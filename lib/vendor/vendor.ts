@@ -14,7 +14,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { extractPack } from '../archive/extract-pack.ts';
-import { PACK_MANIFEST } from '../archive/pack-manifest.ts';
+import { PACK_MANIFEST } from '../formats/pack-json.ts';
 import type { Config, Language } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
 import { isInsideReal } from '../fs/inside.ts';
@@ -25,13 +25,14 @@ import { inspectLink, linksTo } from '../infra/link.ts';
 import { execute, type Operation } from '../infra/operations.ts';
 import { CREATED_VENDOR_KEY } from '../infra/vendor-removal.ts';
 import { readInfraState, type InfraState } from '../infra/state.ts';
-import { dependencyIs, getDependency, hasDependenciesTable, withDependency } from '../manifest/dependencies.ts';
-import { listRecords, recordFields, type ProviderRecord } from '../manifest/records-read.ts';
-import { CREATED_TABLE_KEY, recordsText, setFlag, setRecord } from '../manifest/records.ts';
+import { dependencyIs, getDependency, hasDependenciesTable, withDependency } from '../formats/toml/dependencies.ts';
+import { listRecords, recordFields, type ProviderRecord } from '../formats/records/read.ts';
+import { CREATED_TABLE_KEY, recordsText, setFlag, setRecord } from '../formats/records/edit.ts';
 import { assertName, moduleName } from '../names.ts';
 import { packSource } from '../registry/source.ts';
 import { assertRange, fetchVerifiedPack, type FetchedPack } from './fetch-pack.ts';
-import { inspectVendoredCopy, sriOf } from './vendored-copy.ts';
+import { inspectVendoredCopy } from './vendored-copy.ts';
+import { sri } from '../formats/integrity.ts';
 
 export interface VendorOptions {
   config: Config;
@@ -177,7 +178,7 @@ async function place(config: Config, infra: Infra, name: string, fetched: Fetche
       source: fetched.where,
       language: languageOf(staging, previous?.language ?? config.language),
       integrity: fetched.integrity,
-      packManifest: sriOf(await readFile(path.join(staging, PACK_MANIFEST))),
+      packManifest: sri(await readFile(path.join(staging, PACK_MANIFEST))),
     };
     const tomlText = withDependency(state.manifest, fetched.module, dependencyFor(config, record));
     if (!hasDependenciesTable(state.manifest)) setFlag(state.records, CREATED_TABLE_KEY, true);

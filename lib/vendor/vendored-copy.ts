@@ -4,12 +4,12 @@
  * hold (`pack_manifest`), since whoever can edit the copy can rewrite its PACK.json too. What install, remove and re-vendoring check before
  * deleting a copy (a local edit is never lost silently), and what `validate --production` reports.
  */
-import { createHash } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compareDigests, hashFolder, type DigestDifferences } from '../archive/hash-folder.ts';
-import { PACK_MANIFEST, parsePackManifest, type PackManifest } from '../archive/pack-manifest.ts';
+import { PACK_MANIFEST, parsePackManifest, type PackManifest } from '../formats/pack-json.ts';
 import { ProvisioningError } from '../errors.ts';
+import { sri } from '../formats/integrity.ts';
 
 export type VendoredCopy =
   | { kind: 'absent' }
@@ -27,11 +27,6 @@ export interface InspectVendoredOptions {
   version?: string | null | undefined;
   /** The recorded SRI digest of PACK.json (`pack_manifest`). Default: none recorded (older records): PACK.json is trusted. */
   packManifest?: string | undefined;
-}
-
-/** `sha256-<base64>` of some bytes, as in SRI and the records. */
-export function sriOf(bytes: Uint8Array | string): string {
-  return `sha256-${createHash('sha256').update(bytes).digest('base64')}`;
 }
 
 function describe(diff: DigestDifferences): string {
@@ -53,8 +48,8 @@ export async function inspectVendoredCopy({ dir, module, version, packManifest }
   } catch {
     return { kind: 'modified', reason: `its ${PACK_MANIFEST} is missing or unreadable`, files: [PACK_MANIFEST] };
   }
-  if (packManifest !== undefined && sriOf(bytes) !== packManifest) {
-    return { kind: 'modified', reason: `its ${PACK_MANIFEST} is not the one vendored (digest ${sriOf(bytes)}, recorded pack_manifest ${packManifest})`, files: [PACK_MANIFEST] };
+  if (packManifest !== undefined && sri(bytes) !== packManifest) {
+    return { kind: 'modified', reason: `its ${PACK_MANIFEST} is not the one vendored (digest ${sri(bytes)}, recorded pack_manifest ${packManifest})`, files: [PACK_MANIFEST] };
   }
   try {
     manifest = parsePackManifest(bytes.toString('utf8'), path.join(dir, PACK_MANIFEST));

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../fs/atomic.ts';
 import { exportPlan } from '../pack/export-plan.ts';
 import { nickelExportFile } from '../pack/nickel.ts';
 import { listSources } from '../pack/source.ts';
-import { exportSelector } from '../plugins/nickel-export.ts';
+import { exportSelector } from '../pack/exports.ts';
 import { findProvider } from '../providers/discover.ts';
 import type { Checked } from './check.ts';
 

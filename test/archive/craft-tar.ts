@@ -4,6 +4,9 @@
  * node-tar or GNU tar would refuse to create (links out, devices, `..`, lying sizes).
  */
 import { createHash } from 'node:crypto';
+import { header as encodeHeader, paxBody } from '../../lib/formats/tar/header.ts';
+
+export { paxBody };
 
 export interface CraftEntry {
   /** Stored in the ustar name field (and prefix, if `prefix` is given). */
@@ -25,58 +28,25 @@ export interface CraftEntry {
 
 const enc = new TextEncoder();
 
-function put(block: Uint8Array, offset: number, length: number, value: string): void {
-  const bytes = enc.encode(value);
-  if (bytes.length > length) throw new Error(`craftTar: "${value}" does not fit in ${length} bytes`);
-  block.set(bytes, offset);
-}
-
-function octal(value: number, length: number): string {
-  return value.toString(8).padStart(length - 1, '0') + '\0';
-}
-
+/** One header through the toolkit's own codec (lib/formats/tar/header.ts), with owner names set as GNU tar would. */
 export function header(e: { path: string; type: string; size: number; mode?: number; linkpath?: string; prefix?: string }): Uint8Array {
-  const block = new Uint8Array(512);
-  put(block, 0, 100, e.path);
-  put(block, 100, 8, octal(e.mode ?? (e.type === '5' ? 0o755 : 0o644), 8));
-  put(block, 108, 8, octal(0, 8));
-  put(block, 116, 8, octal(0, 8));
-  if (e.size < 8 ** 11) put(block, 124, 12, octal(e.size, 12));
-  else {
-    // GNU base-256 for sizes octal cannot hold: high bit set, big-endian.
-    let v = BigInt(e.size);
-    for (let i = 135; i > 124; i--, v >>= 8n) block[i] = Number(v & 0xffn);
-    block[124] = 0x80;
-  }
-  put(block, 136, 12, octal(946684800, 12)); // 2000-01-01: fixed, like our packs
-  put(block, 156, 1, e.type);
-  put(block, 157, 100, e.linkpath ?? '');
-  put(block, 257, 6, 'ustar\0');
-  put(block, 263, 2, '00');
-  put(block, 265, 32, 'root');
-  put(block, 297, 32, 'root');
-  put(block, 345, 155, e.prefix ?? '');
-  put(block, 148, 8, '        ');
-  const sum = block.reduce((a, b) => a + b, 0);
-  put(block, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
-  return block;
+  return encodeHeader({
+    name: e.path,
+    prefix: e.prefix ?? '',
+    mode: e.mode ?? (e.type === '5' ? 0o755 : 0o644),
+    size: e.size,
+    mtime: 946684800, // 2000-01-01: fixed, like our packs
+    type: e.type,
+    linkname: e.linkpath ?? '',
+    uname: 'root',
+    gname: 'root',
+  });
 }
 
 function padded(data: Uint8Array): Uint8Array {
   const out = new Uint8Array(Math.ceil(data.length / 512) * 512);
   out.set(data);
   return out;
-}
-
-export function paxBody(records: Record<string, string>): Uint8Array {
-  let out = '';
-  for (const [key, value] of Object.entries(records)) {
-    const body = ` ${key}=${value}\n`;
-    let len = enc.encode(body).length + 1;
-    while (String(len).length + enc.encode(body).length !== len) len++;
-    out += `${len}${body}`;
-  }
-  return enc.encode(out);
 }
 
 /** The tar bytes for `entries`, ending with two zero blocks unless `end` is false. */

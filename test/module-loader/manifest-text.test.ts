@@ -3,8 +3,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { installProvider } from '../../lib/infra/install.ts';
 import { removeProvider } from '../../lib/infra/remove.ts';
-import { editDependencyText } from '../../lib/manifest/dependency-text.ts';
-import { getDependency, parseManifest, withDependency } from '../../lib/manifest/dependencies.ts';
+import { editDependencyText } from '../../lib/formats/toml/dependency-text.ts';
+import { getDependency, parseManifest, withDependency } from '../../lib/formats/toml/dependencies.ts';
 import { example } from './helpers/tree.ts';
 
 const LINK = { path: './.nickel-modules/upcloud_prov' };

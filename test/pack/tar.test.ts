@@ -4,8 +4,8 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildTar } from '../../lib/pack/tar.ts';
-import { sha256Hex } from '../../lib/pack/rules.ts';
+import { buildTar } from '../../lib/formats/tar/write.ts';
+import { sha256Hex } from '../../lib/formats/integrity.ts';
 import { testdir, writeTree, type Tree } from '../helpers/testdir.ts';
 import { packOne, packTree, providerFiles } from './helpers/pack-tree.ts';
 

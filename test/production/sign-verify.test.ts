@@ -76,7 +76,7 @@ signing('pack --sign never signs a tar it did not rebuild: a swapped tar with ag
   const ours = await readFile(tar);
   // Someone able to write distribution/ swaps the tar and makes the bookkeeping agree with it.
   const { buildTar } = await import('../../lib/pack/index.ts');
-  const { fileIntegrity } = await import('../../lib/registry/integrity.ts');
+  const { fileIntegrity } = await import('../../lib/formats/integrity.ts');
   const { stat } = await import('node:fs/promises');
   const pj = Buffer.from(JSON.stringify({ name: 'aws_prov', version: '0.2.0', files: { 'main.ncl': 'x'.repeat(64) } }));
   await writeFile(tar, buildTar([{ path: 'aws_prov/' }, { path: 'aws_prov/main.ncl', data: Buffer.from('{ evil = true }\n') }, { path: 'aws_prov/PACK.json', data: pj }], { mtime: 0 }));

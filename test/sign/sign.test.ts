@@ -4,9 +4,11 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ProvisioningError } from '../../lib/errors.ts';
-import { blake2b } from '../../lib/sign/blake2b.ts';
+import { blake2b as nobleBlake2b } from '@noble/hashes/blake2.js';
+
+const blake2b = (data: Uint8Array, dkLen: number) => nobleBlake2b(data, { dkLen });
 import { generateKeyPair, signFile, verifyFile, writeKeyPair } from '../../lib/sign/index.ts';
-import { signedFileName } from '../../lib/sign/format.ts';
+import { signedFileName } from '../../lib/formats/minisign.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { testdir } from '../helpers/testdir.ts';
 import { codeOf } from '../helpers/codes.ts';
@@ -45,6 +47,7 @@ function flipBase64(line: string, offset: number): string {
   return raw.toString('base64');
 }
 
+// The secret-key checksum's BLAKE2b-256 comes from @noble/hashes: the length is a parameter, not a truncation.
 const blake = suite('sign: BLAKE2b');
 blake('BLAKE2b-256 matches the RFC 7693 / reference vector for "abc"', () => {
   assert.is(Buffer.from(blake2b(Buffer.from('abc'), 32)).toString('hex'), 'bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319');

@@ -8,9 +8,9 @@
  * data, oversized metadata) is UNSAFE_ARCHIVE_ENTRY.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError } from '../../errors.ts';
+import { BLOCK, decodeHeader, parsePax } from './header.ts';
 
-const BLOCK = 512;
 /** Cap on a pax or GNU long-name record's body: real ones are a few hundred bytes. */
 const MAX_META_BYTES = 1024 * 1024;
 
@@ -29,60 +29,6 @@ export interface TarEntry {
 
 function unsafe(message: string, hint?: string): ProvisioningError {
   return new ProvisioningError('UNSAFE_ARCHIVE_ENTRY', message, hint === undefined ? {} : { hint });
-}
-
-function text(block: Uint8Array, start: number, length: number): string {
-  const field = block.subarray(start, start + length);
-  const end = field.indexOf(0);
-  return Buffer.from(end === -1 ? field : field.subarray(0, end)).toString('utf8');
-}
-
-/** Octal (NUL/space terminated) or GNU base-256 (high bit set). Huge values become Infinity. */
-function numeric(block: Uint8Array, start: number, length: number): number {
-  const field = block.subarray(start, start + length);
-  if ((field[0]! & 0x80) !== 0) {
-    if ((field[0]! & 0x40) !== 0) return Number.NaN; // negative
-    let value = BigInt(field[0]! & 0x3f);
-    for (const byte of field.subarray(1)) value = (value << 8n) | BigInt(byte);
-    return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.POSITIVE_INFINITY : Number(value);
-  }
-  const digits = text(block, start, length).trim();
-  if (digits === '') return 0;
-  if (!/^[0-7]+$/.test(digits)) return Number.NaN;
-  const value = parseInt(digits, 8);
-  return Number.isSafeInteger(value) ? value : Number.POSITIVE_INFINITY;
-}
-
-function checksumOk(block: Uint8Array): boolean {
-  const stored = numeric(block, 148, 8);
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const byte = i >= 148 && i < 156 ? 0x20 : block[i]!;
-    unsigned += byte;
-    signed += byte > 127 ? byte - 256 : byte;
-  }
-  return stored === unsigned || stored === signed;
-}
-
-/** pax records: `<len> <key>=<value>\n`, where len counts the whole record. */
-function parsePax(body: Uint8Array, offset: number): Map<string, string> {
-  const out = new Map<string, string>();
-  let pos = 0;
-  while (pos < body.length) {
-    const space = body.indexOf(0x20, pos);
-    const len = space === -1 ? Number.NaN : Number(Buffer.from(body.subarray(pos, space)).toString('latin1'));
-    if (!Number.isInteger(len) || len <= 0 || pos + len > body.length || body[pos + len - 1] !== 0x0a) {
-      if (body.subarray(pos).every((b) => b === 0)) break; // NUL padding
-      throw unsafe(`Cannot read pax header at offset ${offset}: malformed record`);
-    }
-    const record = Buffer.from(body.subarray(space + 1, pos + len - 1)).toString('utf8');
-    const eq = record.indexOf('=');
-    if (eq <= 0) throw unsafe(`Cannot read pax header at offset ${offset}: malformed record`);
-    out.set(record.slice(0, eq), record.slice(eq + 1));
-    pos += len;
-  }
-  return out;
 }
 
 export class TarReader {
@@ -122,9 +68,10 @@ export class TarReader {
         if (pax.size > 0 || longName !== undefined || longLink !== undefined) throw unsafe(`Cannot read tar at offset ${offset}: metadata record without an entry`);
         return undefined;
       }
-      if (!checksumOk(block)) throw unsafe(`Cannot read tar header at offset ${offset}: bad checksum (corrupted, or not a tar file)`);
-      const type = String.fromCharCode(block[156]!).replace('\0', '0');
-      let size = numeric(block, 124, 12);
+      const h = decodeHeader(block);
+      if (!h.checksumOk) throw unsafe(`Cannot read tar header at offset ${offset}: bad checksum (corrupted, or not a tar file)`);
+      const type = h.type;
+      let size = h.size;
       if (!Number.isFinite(size) || size < 0) throw unsafe(`Cannot read tar header at offset ${offset}: invalid size field`);
       const dataStart = offset + BLOCK;
       if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
@@ -144,19 +91,16 @@ export class TarReader {
         }
         continue;
       }
-      const ustar = Buffer.from(block.subarray(257, 263)).toString('latin1') === 'ustar\0';
-      const name = text(block, 0, 100);
-      const prefix = ustar ? text(block, 345, 155) : '';
-      let entryPath = longName ?? (prefix ? `${prefix}/${name}` : name);
+      let entryPath = longName ?? (h.prefix ? `${h.prefix}/${h.name}` : h.name);
       if (pax.has('path')) entryPath = pax.get('path')!;
-      const linkpath = pax.get('linkpath') ?? longLink ?? text(block, 157, 100);
+      const linkpath = pax.get('linkpath') ?? longLink ?? h.linkname;
       if (pax.has('size')) {
         const raw = pax.get('size')!;
         size = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
         if (!Number.isSafeInteger(size)) throw unsafe(`Cannot read tar header at offset ${offset}: invalid pax size ${JSON.stringify(raw)}`);
       }
       this.#next = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-      return { path: entryPath, type, size, mode: numeric(block, 100, 8) || 0, linkpath, offset };
+      return { path: entryPath, type, size, mode: h.mode, linkpath, offset };
     }
   }
 

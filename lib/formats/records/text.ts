@@ -24,7 +24,7 @@
  * as yaml can.
  */
 import { Document, isMap, isPair, isScalar, parseDocument, YAMLMap, type Pair, type ToStringOptions } from 'yaml';
-import type { RecordsFile } from './records.ts';
+import type { RecordsFile } from './edit.ts';
 
 interface Edit {
   start: number;

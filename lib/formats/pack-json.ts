@@ -10,6 +10,17 @@ export interface PackManifest {
 
 export const PACK_MANIFEST = 'PACK.json';
 
+/**
+ * PACK.json's bytes: `name`, `version` and `files` with keys byte-sorted, two-space indented,
+ * one trailing newline. The object has no prototype, so a file named `__proto__` is listed like
+ * any other (a `{}` would drop it).
+ */
+export function formatPackManifest({ name, version, files }: PackManifest): Buffer {
+  const sorted: Record<string, string> = Object.create(null);
+  for (const rel of Object.keys(files).sort()) sorted[rel] = files[rel]!;
+  return Buffer.from(JSON.stringify({ name, version, files: sorted }, null, 2) + '\n');
+}
+
 /** Parses and shape-checks PACK.json; anything malformed is INTEGRITY_MISMATCH. */
 export function parsePackManifest(text: string, source: string): PackManifest {
   const bad = (reason: string): ProvisioningError => new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${source}: ${reason}`, { file: source });

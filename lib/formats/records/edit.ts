@@ -1,5 +1,5 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError } from '../../errors.ts';
 
 /**
  * `providers.manifest.yaml`, edited through yaml's Document API so that the user's comments,
@@ -107,4 +107,4 @@ export function setFlag(records: RecordsFile, key: string, on: boolean): void {
   } else records.doc.delete(key);
 }
 
-export { recordsText } from './records-text.ts';
+export { recordsText } from './text.ts';

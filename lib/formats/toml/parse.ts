@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse, TomlError } from 'smol-toml';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError } from '../../errors.ts';
 
 /** Parses TOML text, turning a syntax error into `MANIFEST_PARSE` at file:line:column. */
 export function parseToml(text: string, file: string): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { parse as parseForPatch, patch } from '@decimalturn/toml-patch';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError } from '../../errors.ts';
 import { editDependencyText } from './dependency-text.ts';
-import { parseToml } from './toml.ts';
+import { parseToml } from './parse.ts';
 
 type Table = Record<string, unknown>;
 

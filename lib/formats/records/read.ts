@@ -1,7 +1,7 @@
 import { isMap, isScalar, type Node } from 'yaml';
-import type { Language } from '../config/types.ts';
-import type { Problem } from '../errors.ts';
-import type { RecordsFile } from './records.ts';
+import type { Language } from '../../config/types.ts';
+import type { Problem } from '../../errors.ts';
+import type { RecordsFile } from './edit.ts';
 
 /** How an infra gets a provider: a live link to the source, or a verified vendored copy. */
 export type InstallMode = 'link' | 'vendor';

@@ -4,9 +4,8 @@
  * copy gets the packed version, by a text edit of that one value (comments, order, spacing and
  * quotes kept). The source file on disk is never changed.
  */
-import { parseToml } from '../manifest/toml.ts';
-import { joinLines, splitLines, statements } from '../manifest/toml-lines.ts';
-import type { SourceFile } from './source.ts';
+import { parseToml } from './parse.ts';
+import { joinLines, splitLines, statements } from './lines.ts';
 
 /**
  * `text` with `[package] version` set to `version`; the text itself when it already says so,
@@ -38,18 +37,4 @@ export function withPackageVersion(text: string, version: string): string {
     }
   }
   return text;
-}
-
-/**
- * Sets the packed bytes of the module's top-level manifest (`manifest.toml`, `kcl.mod`) to carry
- * `version`, after the files are read and before anything hashes them (cache keys, PACK.json).
- */
-export function stampManifest(files: SourceFile[], manifest: string, version: string): void {
-  const file = files.find((f) => f.rel === manifest);
-  if (!file?.contents) return;
-  const text = file.contents.toString('utf8');
-  const next = withPackageVersion(text, version);
-  if (next === text) return;
-  file.contents = Buffer.from(next, 'utf8');
-  delete file.sha256;
 }

@@ -5,7 +5,9 @@
  * value. Parsing is strict: wrong length, algorithm or base64 is KEY_INVALID / SIGNATURE_INVALID.
  */
 import { ProvisioningError } from '../errors.ts';
-import { blake2b } from './blake2b.ts';
+// BLAKE2b-256 for the secret-key checksum: node:crypto only has the fixed 512-bit variant, and a
+// 256-bit BLAKE2b is not a truncated 512-bit one (the length is part of its parameter block).
+import { blake2b } from '@noble/hashes/blake2.js';
 
 export const UNTRUSTED_PREFIX = 'untrusted comment: ';
 export const TRUSTED_PREFIX = 'trusted comment: ';
@@ -79,7 +81,7 @@ export function formatPublicKey({ keyId, publicKey }: PublicKey): string {
 
 /** BLAKE2b-256 over sig_alg ‖ key id ‖ secret key: minisign's `seckey_compute_chk`. */
 function checksum(keyId: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  return blake2b(Buffer.concat([SIG_ALG, keyId, secretKey]), 32);
+  return blake2b(Buffer.concat([SIG_ALG, keyId, secretKey]), { dkLen: 32 });
 }
 
 /**
