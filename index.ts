@@ -16,15 +16,15 @@ export { assertName, moduleName, NAME_PATTERN } from './lib/names.ts';
 export { closest, suggestion } from './lib/did-you-mean.ts';
 
 // Root and configuration
-export { resolveRoot, type ResolveRootOptions } from './lib/root.ts';
+export { resolveRoot, type ResolveRootOptions } from './lib/tree/root.ts';
 export { loadConfig, mergeConfig, type LoadConfigOptions } from './lib/config/load.ts';
 export type { Config, Language, LanguageConfig } from './lib/config/types.ts';
 
 // Providers and infras
-export { discoverProviders, findProvider, LANGUAGES, type DiscoverOptions, type Provider } from './lib/providers/discover.ts';
+export { discoverProviders, findProvider, LANGUAGES, type DiscoverOptions, type Provider } from './lib/tree/providers.ts';
 export { listProviders, type ListProvidersOptions, type ProviderList, type ProviderRow } from './lib/providers/list.ts';
 export { providerInfo, type ProviderInfo, type ProviderInfoOptions } from './lib/providers/info.ts';
-export { findInfra, listInfras, type Infra } from './lib/infra/find.ts';
+export { findInfra, listInfras, type Infra } from './lib/tree/infras.ts';
 
 // Module loader: install, remove, installed, validate, sync
 export { installProvider, type InstallOptions, type InstallResult } from './lib/infra/install.ts';
@@ -72,7 +72,7 @@ export { compareDigests, extractPack, hashFolder, parsePackManifest, type Extrac
 export { publishPacks, verifyPacks, type PublishOptions, type PublishResult, type VerifyPacksOptions, type VerifyPacksResult } from './lib/registry/index.ts';
 
 // Vendoring (production): a verified pack pinned into an infra
-export { vendorProvider, type VendorOptions, type VendorResult } from './lib/vendor/index.ts';
+export { vendorProvider, type VendorOptions, type VendorResult } from './lib/infra/vendor.ts';
 
 // Watch mode
 export { formatResult, watchProviders, type WatchHandle, type WatchProvidersOptions, type WatchResult } from './lib/watch/index.ts';

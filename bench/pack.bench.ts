@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../lib/config/load.ts';
 import { packSettings, planner } from '../lib/pack/from-config.ts';
 import { packAll, providerTarget } from '../lib/pack/index.ts';
-import { discoverProviders } from '../lib/providers/discover.ts';
+import { discoverProviders } from '../lib/tree/providers.ts';
 
 const PROVIDERS = Number(process.argv[2] ?? 200);
 const FILES = Number(process.argv[3] ?? 40);

@@ -40,7 +40,9 @@ export type ErrorCode =
   | 'VENDOR_DRIFT'
   | 'VENDORED_IN_USE'
   | 'VERSION_MISSING'
-  | 'MODULE_NOT_FOUND';
+  | 'MODULE_NOT_FOUND'
+  | 'IO_ERROR'
+  | 'INTERNAL_ERROR';
 
 export interface ErrorDetails {
   /** Shown after the message, e.g. `did you mean "upcloud"?` */
@@ -119,4 +121,48 @@ export class ProblemsError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * DRIFT, worded once: something the tool would change or remove is not what it wrote there
+ * (a hand-edited dependency line or record, a link pointing elsewhere). `action` reads
+ * `install "aws" into "wuji"`; `what` says what was found.
+ */
+export function drift(action: string, what: string, where: Pick<ErrorDetails, 'file' | 'line'> = {}): ProvisioningError {
+  return new ProvisioningError('DRIFT', `Cannot ${action}: ${what}`, {
+    ...where,
+    hint: 'that is not what providers:install or providers:vendor wrote; check it, then pass --force to replace it',
+  });
+}
+
+/** System error codes that mean "this cannot be written here" (a full disk, a read-only mount, no permission). */
+const WRITE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EFBIG', 'EMFILE', 'ENFILE', 'EBUSY', 'ETXTBSY', 'EXDEV', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR']);
+const WRITE_CALLS = new Set(['write', 'open', 'mkdir', 'mkdtemp', 'rename', 'unlink', 'rmdir', 'rm', 'symlink', 'link', 'chmod', 'copyfile', 'fsync', 'close', 'ftruncate', 'utime']);
+
+/**
+ * A raw error from the file system (ENOSPC, EACCES, EIO, …) as a coded one, naming the path and
+ * the system's code: OUTPUT_UNWRITABLE when a write could not be made (a full disk always is),
+ * IO_ERROR for any other system error. A ProvisioningError is returned as it is; anything else
+ * (a bug) is INTERNAL_ERROR. `action` says what was being done: `pack aws_prov 0.2.0`.
+ */
+export function systemError(error: unknown, action?: string): ProvisioningError {
+  if (error instanceof ProvisioningError) return error;
+  const e = error as NodeJS.ErrnoException | undefined;
+  const prefix = action ? `Cannot ${action}: ` : '';
+  if (typeof e?.code === 'string' && /^E[A-Z0-9]+$/.test(e.code)) {
+    const where = e.path ? ` (${e.path})` : '';
+    const writing = e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'EROFS' || (WRITE_ERRNOS.has(e.code) && WRITE_CALLS.has(e.syscall ?? ''));
+    return new ProvisioningError(writing ? 'OUTPUT_UNWRITABLE' : 'IO_ERROR', `${prefix}${e.syscall ?? 'file system'}${where}: ${e.code}`, {
+      ...(e.path ? { file: e.path } : {}),
+      hint: e.code === 'ENOSPC' || e.code === 'EDQUOT'
+        ? 'the disk is full: free some space, then run it again (nothing half-written was left)'
+        : writing ? 'check the folder\'s permissions and that it is not on a read-only mount, then run it again' : 'check the file and the disk, then run it again',
+      cause: error,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new ProvisioningError('INTERNAL_ERROR', `${prefix}${message}`, {
+    hint: 'this is a bug in provider-distribution; run again with PROVISIONING_DEBUG=1 to see where, and report it',
+    cause: error,
+  });
 }

@@ -6,11 +6,11 @@ import { ProblemsError, ProvisioningError } from '../lib/errors.ts';
 import { renderTable, render } from '../lib/output/format.ts';
 import { assertName } from '../lib/names.ts';
 import { cleanPacks, coreTarget, type CleanEntry, createProgress, listPacks, packAll, packModule, providerTarget, type PackResult } from '../lib/pack/index.ts';
-import { assertVersion } from '../lib/pack/target.ts';
+import { assertVersion } from '../lib/versions.ts';
 import { nameForStem, packSettings, planner } from '../lib/pack/from-config.ts';
-import { discoverProviders, findProvider } from '../lib/providers/discover.ts';
+import { discoverProviders, findProvider } from '../lib/tree/providers.ts';
 import { packSigner, type PackSigner } from '../lib/registry/sign-pack.ts';
-import { vendoredKey, vendoredVersions } from '../lib/vendor/in-use.ts';
+import { vendoredKey, vendoredVersions } from '../lib/infra/vendored-versions.ts';
 import type { FlagSpecs } from './support/flags.ts';
 import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type TaskContext } from './support/task.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The production path: pack:keygen, pack:verify, pack:publish, providers:vendor. Thin adapters:
- * read flags and config, call lib/registry and lib/vendor, print. (`--sign` on the pack tasks
+ * read flags and config, call lib/registry and lib/infra, print. (`--sign` on the pack tasks
  * lives in tasks/pack.ts and uses lib/registry/sign-pack.ts.)
  */
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { render, renderTable } from '../lib/output/format.ts';
 import { assertName, moduleName } from '../lib/names.ts';
 import { publishPacks, verifyPacks, type VerifiedPack } from '../lib/registry/index.ts';
 import { writeKeyPair } from '../lib/sign/keys.ts';
-import { vendorProvider } from '../lib/vendor/index.ts';
+import { vendorProvider } from '../lib/infra/vendor.ts';
 import type { FlagSpecs } from './support/flags.ts';
 import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type GulpTask, type TaskContext } from './support/task.ts';
 
@@ -117,7 +117,7 @@ export const vendor = defineTask({
       force: ctx.flags.force === true,
       cwd: ctx.cwd,
     });
-    for (const w of result.warnings) ctx.warn(w); // the plain http: warning among them (lib/vendor/fetch-pack.ts)
+    for (const w of result.warnings) ctx.warn(w); // the plain http: warning among them (lib/registry/fetch.ts)
     const { record } = result;
     ctx.out(result.changes.length === 0
       ? `${result.provider} ${record.version} already vendored in ${result.infra} (${result.dir}); nothing changed`

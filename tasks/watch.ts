@@ -3,7 +3,7 @@
  * everything happens in lib/watch; this reads flags, prints one line per result, and turns
  * Ctrl-C into a clean stop (exit code 0, watchers closed).
  */
-import { findInfra } from '../lib/infra/find.ts';
+import { findInfra } from '../lib/tree/infras.ts';
 import { exportForWatch } from '../lib/watch/export.ts';
 import { formatResult } from '../lib/watch/format.ts';
 import { watchProviders } from '../lib/watch/watch-providers.ts';

@@ -4,12 +4,13 @@ import type { Config } from '../config/types.ts';
 import { isProvisioningError, toProblem, type ErrorCode, type Problem } from '../errors.ts';
 import { isInside } from '../fs/inside.ts';
 import { dependencyIs, dependencyLine, getDependency, type TomlManifest } from '../formats/toml/dependencies.ts';
-import type { ProviderRecord } from '../formats/records/read.ts';
+import type { ProviderRecord } from '../formats/records/index.ts';
 import { moduleName, NAME_PATTERN } from '../names.ts';
-import { findProvider, type Provider } from '../providers/discover.ts';
-import type { Infra } from './find.ts';
+import { findProvider, type Provider } from '../tree/providers.ts';
+import type { Infra } from '../tree/infras.ts';
 import { checkImports } from './import-check.ts';
-import { dependencyFor, linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from './layout.ts';
+import { linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../tree/layout.ts';
+import { dependencyFor } from './edit/ownership.ts';
 import { inspectLink } from './link.ts';
 
 /** Everything a check of one recorded provider needs. */

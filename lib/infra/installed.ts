@@ -1,8 +1,8 @@
 import type { Config } from '../config/types.ts';
-import type { InstallMode } from '../formats/records/read.ts';
-import { listRecords } from '../formats/records/read.ts';
+import type { InstallMode } from '../formats/records/index.ts';
+import { listRecords } from '../formats/records/index.ts';
 import { checkRecord } from './check-record.ts';
-import { findInfra } from './find.ts';
+import { findInfra } from '../tree/infras.ts';
 import { readInfraState } from './state.ts';
 
 export interface InstalledOptions {

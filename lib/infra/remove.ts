@@ -1,19 +1,16 @@
 import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
-import { ProblemsError, ProvisioningError, toProblem } from '../errors.ts';
-import { withLock } from '../fs/lock.ts';
-import { dependencyIs, getDependency, listDependencies, withDependency } from '../formats/toml/dependencies.ts';
-import { listRecords, type ProviderRecord } from '../formats/records/read.ts';
-import { CREATED_TABLE_KEY, deleteRecord, getFlag, recordsText, setFlag } from '../formats/records/edit.ts';
+import { drift, ProblemsError, ProvisioningError, toProblem } from '../errors.ts';
+import { deleteRecord, listRecords } from '../formats/records/index.ts';
+import { dependencyIs, getDependency } from '../formats/toml/dependencies.ts';
 import { assertName, moduleName } from '../names.ts';
-import { findInfra, type Infra } from './find.ts';
-import { assertRealFolders, dependencyFor, linkPathOf, moduleDirOf, rootRelative, sameInstall, vendorDirOf } from './layout.ts';
+import { findInfra } from '../tree/infras.ts';
+import { linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../tree/layout.ts';
+import { editInfra } from './edit/open.ts';
+import { dependencyFor, expectedLinkRecord, releaseDependency, releaseVendoredCopy, sameInstall } from './edit/ownership.ts';
 import { inspectLink, linksTo } from './link.ts';
-import { execute, type Operation } from './operations.ts';
-import { inspectVendoredCopy } from '../vendor/vendored-copy.ts';
-import { readInfraState } from './state.ts';
-import { vendorCopyRemoval } from './vendor-removal.ts';
+import { inspectVendoredCopy } from './vendored-copy.ts';
 
 export interface RemoveOptions {
   config: Config;
@@ -43,33 +40,28 @@ export interface RemoveResult {
  */
 export async function removeProvider({ config, provider, infra: infraName, force = false }: RemoveOptions): Promise<RemoveResult> {
   const name = assertName('provider', provider);
-  const infra = await findInfra(config, infraName);
   const module = moduleName(name);
-  return withLock(infra.dir, async () => {
-    await assertRealFolders(config, infra);
-    const state = await readInfraState(config, infra);
-    const entries = listRecords(state.records);
+  const infra = await findInfra(config, infraName);
+  const action = `remove "${name}" from "${infra.name}"`;
+  const { changes, warnings } = await editInfra(config, infra, async (edit) => {
+    const entries = listRecords(edit.records);
     const entry = entries.find((e) => e.name === name);
-    const drift: ProvisioningError[] = [];
-    const driftAt = (message: string, file: string, line?: number) =>
-      drift.push(new ProvisioningError('DRIFT', `Cannot remove "${name}" from "${infra.name}": ${message}`, { file, ...(line ? { line } : {}), hint: 'not what providers:install wrote; check it, then pass --force' }));
-
+    const found: ProvisioningError[] = [];
     const record = entry?.record;
-    if (entry && !record) driftAt('its record is not one install writes', state.records.file, entry.line);
-    if (record && record.module !== module) driftAt(`its record names module "${record.module}", not "${module}"`, state.records.file, entry?.line);
+    if (entry && !record) found.push(drift(action, 'its record is not one install writes', { file: edit.records.file, ...(entry.line ? { line: entry.line } : {}) }));
+    if (record && record.module !== module) found.push(drift(action, `its record names module "${record.module}", not "${module}"`, { file: edit.records.file, ...(entry?.line ? { line: entry.line } : {}) }));
     else if (record && record.mode === 'link' && !sameInstall(record, expectedLinkRecord(config, name, record.language))) {
-      driftAt(`its record (source ${record.source}, module ${record.module}) was edited`, state.records.file, entry?.line);
+      found.push(drift(action, `its record (source ${record.source}, module ${record.module}) was edited`, { file: edit.records.file, ...(entry?.line ? { line: entry.line } : {}) }));
     }
-    const current = getDependency(state.manifest, module);
+    const current = getDependency(edit.manifest, module);
     const expected = dependencyFor(config, record ?? expectedLinkRecord(config, name, config.language));
-    if (current !== undefined && !dependencyIs(state.manifest, module, expected)) {
-      driftAt(`${state.manifest.file} has ${module} = ${JSON.stringify(current)}`, state.manifest.file);
+    if (current !== undefined && !dependencyIs(edit.manifest, module, expected)) {
+      found.push(drift(action, `${edit.manifest.file} has ${module} = ${JSON.stringify(current)}`, { file: edit.manifest.file }));
     }
 
-    const operations: Operation[] = [];
     const languages: Language[] = record ? (record.mode === 'link' ? [record.language] : []) : ['nickel', 'kcl'];
     for (const language of languages) {
-      const linkPath = linkPathOf(config, infra, name, language);
+      const linkPath = linkPathOf(config, edit.infra, name, language);
       const link = await inspectLink(linkPath);
       if (link.kind === 'other') {
         throw new ProvisioningError('LINK_CONFLICT', `Cannot remove "${rootRelative(config, linkPath)}": it is a real ${link.type}, not a link install made`, {
@@ -78,44 +70,31 @@ export async function removeProvider({ config, provider, infra: infraName, force
         });
       }
       if (link.kind === 'absent') continue;
-      if (!linksTo(link, moduleDirOf(config, name, language))) driftAt(`${rootRelative(config, linkPath)} points to "${link.target}"`, rootRelative(config, linkPath));
-      operations.push({ kind: 'unlink', path: linkPath, target: link.target }, { kind: 'rmdir-if-empty', dir: path.dirname(linkPath) });
+      if (!linksTo(link, moduleDirOf(config, name, language))) found.push(drift(action, `${rootRelative(config, linkPath)} points to "${link.target}"`, { file: rootRelative(config, linkPath) }));
+      edit.before.push({ kind: 'unlink', path: linkPath, target: link.target }, { kind: 'rmdir-if-empty', dir: path.dirname(linkPath) });
     }
 
-    if (!entry && current === undefined && operations.length === 0) {
-      throw new ProvisioningError('NOT_INSTALLED', `Cannot remove "${name}" from "${infra.name}": it is not installed there`, {
+    if (!entry && current === undefined && edit.before.length === 0) {
+      throw new ProvisioningError('NOT_INSTALLED', `Cannot remove "${name}" from "${edit.infra.name}": it is not installed there`, {
         hint: suggestion(name, entries.map((e) => e.name), 'installed provider'),
       });
     }
     if (record?.mode === 'vendor') {
-      const dir = vendorDirOf(infra, module);
+      const dir = vendorDirOf(edit.infra, module);
       const copy = await inspectVendoredCopy({ dir, module, version: record.version, packManifest: record.packManifest });
       if (copy.kind === 'modified') {
-        drift.push(new ProvisioningError('VENDOR_MODIFIED', `Cannot remove "${name}" from "${infra.name}": the vendored copy ${rootRelative(config, dir)}/ was edited locally (${copy.reason})`, { file: rootRelative(config, dir), hint: 'keep your edits elsewhere first, or pass --force to discard them' }));
+        found.push(new ProvisioningError('VENDOR_MODIFIED', `Cannot remove "${name}" from "${edit.infra.name}": the vendored copy ${rootRelative(config, dir)}/ was edited locally (${copy.reason})`, { file: rootRelative(config, dir), hint: 'keep your edits elsewhere first, or pass --force to discard them' }));
       }
     }
-    if (drift.length > 0 && !force) {
-      if (drift.length === 1) throw drift[0]!;
-      throw new ProblemsError(drift.map(toProblem));
+    if (found.length > 0 && !force) {
+      if (found.length === 1) throw found[0]!;
+      throw new ProblemsError(found.map(toProblem));
     }
 
-    const emptied = Object.keys(listDependencies(state.manifest)).every((key) => key === module);
-    const dropTable = emptied && getFlag(state.records, CREATED_TABLE_KEY);
-    const tomlText = withDependency(state.manifest, module, undefined, { dropEmptyTable: dropTable });
-    if (dropTable) setFlag(state.records, CREATED_TABLE_KEY, false);
-    deleteRecord(state.records, name);
-    // The folder is named from the validated provider name, never from the yaml's text; planned
-    // before the records' text, since it may clear the created_vendor_folder flag.
-    const vendorOp = record?.mode === 'vendor' ? await vendorCopyRemoval(state.records, infra, module) : undefined;
-    operations.push(
-      { kind: 'write', file: infra.manifestFile, text: tomlText, previous: state.manifest },
-      { kind: 'write', file: infra.recordFile, text: recordsText(state.records), previous: state.records },
-    );
-    if (vendorOp) operations.push(vendorOp);
-    return { provider: name, infra: infra.name, ...(await execute(operations, config.root, infra.dir)) };
+    releaseDependency(edit, module);
+    deleteRecord(edit.records, name);
+    // The folder is named from the validated provider name, never from the yaml's text.
+    if (record?.mode === 'vendor') await releaseVendoredCopy(edit, module);
   });
-}
-
-function expectedLinkRecord(config: Config, name: string, language: Language): ProviderRecord {
-  return { module: moduleName(name), mode: 'link', version: null, source: rootRelative(config, moduleDirOf(config, name, language)), language };
+  return { provider: name, infra: infra.name, changes, warnings };
 }

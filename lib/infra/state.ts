@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readTextIfExists } from '../fs/read.ts';
 import type { Config } from '../config/types.ts';
 import { parseManifest, type TomlManifest } from '../formats/toml/dependencies.ts';
-import { parseRecordsFile, type RecordsFile } from '../formats/records/edit.ts';
-import type { Infra } from './find.ts';
-import { rootRelative } from './layout.ts';
+import { parseRecordsFile, type RecordsFile } from '../formats/records/index.ts';
+import type { Infra } from '../tree/infras.ts';
+import { rootRelative } from '../tree/layout.ts';
 
 /** An infra's two manifests, read and parsed together (under the infra's lock when editing). */
 export interface InfraState {
@@ -12,23 +12,14 @@ export interface InfraState {
   records: RecordsFile;
 }
 
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 /** Reads `manifest.toml` and `providers.manifest.yaml`; either may be absent (treated as empty). */
 export async function readInfraManifest(config: Config, infra: Infra): Promise<TomlManifest> {
-  const text = await readIfExists(infra.manifestFile);
+  const text = await readTextIfExists(infra.manifestFile);
   return parseManifest(text ?? '', rootRelative(config, infra.manifestFile), text !== undefined);
 }
 
 export async function readInfraRecords(config: Config, infra: Infra): Promise<RecordsFile> {
-  const text = await readIfExists(infra.recordFile);
+  const text = await readTextIfExists(infra.recordFile);
   return parseRecordsFile(text ?? '', rootRelative(config, infra.recordFile), text !== undefined);
 }
 

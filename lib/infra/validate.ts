@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { Config } from '../config/types.ts';
 import { isProvisioningError, toProblem, type Problem } from '../errors.ts';
 import { dependencyLine, listDependencies, type TomlManifest } from '../formats/toml/dependencies.ts';
-import { listRecords, type RecordEntry } from '../formats/records/read.ts';
-import type { RecordsFile } from '../formats/records/edit.ts';
+import { listRecords, type RecordEntry } from '../formats/records/index.ts';
+import type { RecordsFile } from '../formats/records/index.ts';
 import { checkRecord, type Findings, type RecordCheck } from './check-record.ts';
-import { findInfra, listInfras, type Infra } from './find.ts';
-import { modulesDirOf, rootRelative } from './layout.ts';
+import { findInfra, listInfras, type Infra } from '../tree/infras.ts';
+import { modulesDirOf, rootRelative } from '../tree/layout.ts';
 import { PRODUCTION_CHECKS } from './production.ts';
 import { readInfraManifest, readInfraRecords } from './state.ts';
 

@@ -10,4 +10,5 @@ export { packModule, type PackModuleOptions, type PackResult, type PackStatus } 
 export { createProgress } from './progress.ts';
 export { FIXED_MTIME, isJunk, packMtime } from './rules.ts';
 export { buildTar, type TarEntry } from '../formats/tar/write.ts';
-export { assertVersion, CORE_STEM, coreTarget, providerTarget, type PackTarget } from './target.ts';
+export { CORE_STEM, coreTarget, providerTarget, type PackTarget } from './target.ts';
+export { assertVersion } from '../versions.ts';

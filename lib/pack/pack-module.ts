@@ -2,10 +2,11 @@
  * Packs one module into `<out>/<stem>_<version>.tar` and records it in the registry metadata.
  * A version is immutable: other bytes under a packed version are `PACK_EXISTS` unless `force`.
  */
-import { mkdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
+import { mkdirSync, rmSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
 import { writeFileAtomicSync } from '../fs/atomic.ts';
+import { readIfExistsSync } from '../fs/read.ts';
 import { withLock } from '../fs/lock.ts';
 import { buildPack } from './build.ts';
 import { contentKey, PackCache, sameStamp, stampOf, statKey, tarIntact, type CacheRecord } from './cache.ts';
@@ -15,7 +16,7 @@ import { sri } from '../formats/integrity.ts';
 import { packMtime } from './rules.ts';
 import { compareTars, describeDifference } from './tar-compare.ts';
 import { listSourcesSync, readSources, stampManifest, type SourceFile } from './source.ts';
-import { LANGUAGES } from '../providers/discover.ts';
+import { LANGUAGES } from '../tree/providers.ts';
 import type { PackTarget } from './target.ts';
 
 /** Bumped whenever the tar layout changes, so older cache records stop matching. */
@@ -122,15 +123,6 @@ function ensureDir(dir: string, what: string, ready: Set<string> | undefined): v
   ready?.add(dir);
 }
 
-function readIfExists(file: string): Buffer | undefined {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 function statIfExists(file: string): Stats | undefined {
   try {
     return statSync(file, { throwIfNoEntry: false });
@@ -185,7 +177,7 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
   const rebuilt = async (): Promise<Buffer> => {
     await readPackSources(files, target);
     const fresh = await buildPack({ target, files, plan, mtime });
-    const onDisk = readIfExists(tarFile);
+    const onDisk = readIfExistsSync(tarFile);
     // Packed under another SOURCE_DATE_EPOCH but the same content: the bytes on disk are the pack.
     const kind = onDisk === undefined ? 'missing' : (await compareTars(onDisk, fresh, target.stem)).kind;
     if (kind === 'mtime') return onDisk!;
@@ -222,7 +214,7 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
   let integrity = sri(tar);
   let note: string | undefined;
   const write = async (): Promise<PackResult> => {
-    const existing = readIfExists(tarFile);
+    const existing = readIfExistsSync(tarFile);
     let same = existing !== undefined && existing.equals(tar);
     if (existing && !same && !force) {
       const comparison = await compareTars(existing, tar, target.stem);
@@ -265,7 +257,7 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
     // The old tar's signature signs bytes that no longer exist: it goes (a signer writes anew).
     const signatureFile = `${tarFile}.minisig`;
     let removedSignature: string | undefined;
-    if (status === 'replaced' && readIfExists(signatureFile) !== undefined) {
+    if (status === 'replaced' && readIfExistsSync(signatureFile) !== undefined) {
       rmSync(signatureFile, { force: true });
       removedSignature = signatureFile;
     }

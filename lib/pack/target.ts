@@ -3,11 +3,11 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import semver from 'semver';
 import type { Config, Language } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
+import { assertVersion } from '../versions.ts';
 import { readToml } from '../formats/toml/parse.ts';
-import { LANGUAGES, type Provider } from '../providers/discover.ts';
+import { LANGUAGES, type Provider } from '../tree/providers.ts';
 
 /** The core's tar stem: `provisioning_<version>.tar`, entries under `provisioning/`. */
 export const CORE_STEM = 'provisioning';
@@ -23,16 +23,6 @@ export interface PackTarget {
   dir: string;
   /** `[package] exports`, when the manifest sets it. */
   exports?: string[] | undefined;
-}
-
-/** `--ver` must be a plain semver (`1.2.3`, `1.0.0-rc.1`); ranges and `v1` are refused. */
-export function assertVersion(version: unknown, from: string): string {
-  if (typeof version !== 'string' || semver.valid(version) !== version) {
-    throw new ProvisioningError(from === '--ver' ? 'INVALID_OPTION' : 'MANIFEST_INVALID', `Cannot use version ${JSON.stringify(version)} from ${from}: expected a semantic version such as 1.2.3`, {
-      hint: typeof version === 'string' && semver.valid(version) ? `use ${semver.valid(version)}` : 'see https://semver.org',
-    });
-  }
-  return version;
 }
 
 export interface ProviderTargetOptions {

@@ -2,11 +2,11 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
-import { listInfras } from '../infra/find.ts';
-import { rootRelative } from '../infra/layout.ts';
-import { getRecord, type InstallMode } from '../formats/records/read.ts';
+import { listInfras } from '../tree/infras.ts';
+import { rootRelative } from '../tree/layout.ts';
+import { getRecord, type InstallMode } from '../formats/records/index.ts';
 import { readInfraRecords } from '../infra/state.ts';
-import { findProvider } from './discover.ts';
+import { findProvider } from '../tree/providers.ts';
 
 export interface ProviderInfoOptions {
   config: Config;

@@ -1,7 +1,7 @@
 import type { Config, Language } from '../config/types.ts';
 import type { Problem } from '../errors.ts';
-import { rootRelative } from '../infra/layout.ts';
-import { discoverProviders } from './discover.ts';
+import { rootRelative } from '../tree/layout.ts';
+import { discoverProviders } from '../tree/providers.ts';
 
 export interface ListProvidersOptions {
   config: Config;

@@ -7,7 +7,7 @@ import { ProvisioningError } from '../errors.ts';
 import type { PackMetadata, VersionRecord } from '../formats/metadata.ts';
 import { assertRegistryPath, INDEX_FILE, METADATA_DIR, SIGNATURE_SUFFIX } from './layout.ts';
 import { assertSignedName } from './signed-name.ts';
-import type { PackSource } from './source.ts';
+import type { PackSource } from './pack-source.ts';
 
 /** Metadata and index files are small; anything bigger is not one. */
 const MAX_JSON_BYTES = 16 * 1024 * 1024;

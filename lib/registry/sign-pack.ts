@@ -5,12 +5,10 @@
  * this run built from the sources (`verifiedBytes`), never merely whatever the file on disk holds:
  * otherwise anyone able to write distribution/ could get their own tar signed with the release key.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ProvisioningError } from '../errors.ts';
 import type { AfterPackContext, PackResult } from '../pack/pack-module.ts';
 import { formatPublicKey } from '../formats/minisign.ts';
-import { loadSecretKey } from '../sign/keys.ts';
+import { loadSecretKey, readSecretKeyFile } from '../sign/keys.ts';
 import { signFile } from '../sign/sign-file.ts';
 import { verifyFile } from '../sign/verify-file.ts';
 import { SIGNATURE_SUFFIX } from './layout.ts';
@@ -29,17 +27,8 @@ export type PackSigner = (result: PackResult, context: AfterPackContext) => Prom
  * task before any tar is written), and returns the hook that signs each pack.
  */
 export async function packSigner({ secretKeyFile, onSigned }: PackSignerOptions): Promise<PackSigner> {
-  let secretKeyText: string;
-  try {
-    secretKeyText = await readFile(secretKeyFile, 'utf8');
-  } catch (error) {
-    throw new ProvisioningError('KEY_INVALID', `Cannot read secret key "${secretKeyFile}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-      file: secretKeyFile,
-      hint: 'create one with `npx gulp pack:keygen`, or fix [distribution.signing] secret_key',
-      cause: error,
-    });
-  }
-  const key = await loadSecretKey({ secretKeyText });
+  const secretKeyText = await readSecretKeyFile(secretKeyFile);
+  const key = await loadSecretKey({ secretKeyFile, secretKeyText });
   const ownPublicKey = formatPublicKey({ keyId: key.keyId, publicKey: key.secretKey.subarray(32) });
   return async (result, { verifiedBytes }) => {
     const signatureFile = result.file + SIGNATURE_SUFFIX;
@@ -49,7 +38,7 @@ export async function packSigner({ secretKeyFile, onSigned }: PackSignerOptions)
     }
     // PACK_EXISTS when the tar on disk is not what the sources build: nothing is signed.
     const data = await verifiedBytes();
-    await signFile({ file: result.file, secretKeyText, signatureFile, data });
+    await signFile({ file: result.file, secretKeyFile, secretKeyText, signatureFile, data });
     onSigned?.(result, signatureFile);
   };
 }

@@ -10,23 +10,12 @@ import type { Config } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
 import { readMetadata, type PackMetadata, type VersionRecord } from '../formats/metadata.ts';
 import { httpSource } from './http-source.ts';
+import type { PackSource } from './pack-source.ts';
+
+export type { PackSource } from './pack-source.ts';
 import { assertSignedName } from './signed-name.ts';
 import { assertRegistryPath, METADATA_DIR, SIGNATURE_SUFFIX } from './layout.ts';
 
-export interface PackSource {
-  /** What people see: a folder, a URL, or `distribution/` for the local one. */
-  label: string;
-  /** The metadata of `module`, or undefined when the source has no such module. */
-  metadata(module: string): Promise<PackMetadata | undefined>;
-  /** Modules the source offers (for "did you mean"). */
-  modules(): Promise<string[]>;
-  /** Where a version's pack is, as recorded in the yaml's `source`. */
-  where(record: VersionRecord): string;
-  /** Copies the pack to `dest`; more than `maxBytes` is INTEGRITY_MISMATCH. */
-  fetchPackage(record: VersionRecord, dest: string, maxBytes: number): Promise<void>;
-  /** Copies the `.minisig` to `dest`; false when the pack is not signed. */
-  fetchSignature(record: VersionRecord, dest: string): Promise<boolean>;
-}
 
 /** Picks the source for `--registry`: none → the local distribution, `http(s)://` → a URL, else a folder. */
 export function packSource(config: Config, registry: string | undefined, cwd = process.cwd()): PackSource {

@@ -114,22 +114,27 @@ export async function loadPublicKey(fileOrText: string): Promise<PublicKey> {
   return parsePublicKey(text, fileOrText);
 }
 
-/** A secret key from its file or text, checked to be a consistent Ed25519 pair. */
-export async function loadSecretKey({ secretKeyFile, secretKeyText }: { secretKeyFile?: string; secretKeyText?: string }): Promise<SecretKey> {
-  let text = secretKeyText;
-  const source = secretKeyFile ?? 'secretKeyText';
-  if (text === undefined) {
-    if (secretKeyFile === undefined) throw new ProvisioningError('INVALID_OPTION', 'One of the "secretKeyFile" or "secretKeyText" options is required');
-    try {
-      text = await readFile(secretKeyFile, 'utf8');
-    } catch (error) {
-      throw new ProvisioningError('KEY_INVALID', `Cannot read secret key "${secretKeyFile}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-        file: secretKeyFile,
-        hint: 'create one with `npx gulp pack:keygen`, or set [distribution.signing] secret_key',
-        cause: error,
-      });
-    }
+/** A secret key file's text; a missing or unreadable file is KEY_INVALID naming it. */
+export async function readSecretKeyFile(secretKeyFile: string): Promise<string> {
+  try {
+    return await readFile(secretKeyFile, 'utf8');
+  } catch (error) {
+    throw new ProvisioningError('KEY_INVALID', `Cannot read secret key "${secretKeyFile}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      file: secretKeyFile,
+      hint: 'create one with `npx gulp pack:keygen`, or set [distribution.signing] secret_key',
+      cause: error,
+    });
   }
+}
+
+/**
+ * A secret key from its text (wins) or its file, checked to be a consistent Ed25519 pair.
+ * Problems name the file whenever one is given, also when its text was read already.
+ */
+export async function loadSecretKey({ secretKeyFile, secretKeyText }: { secretKeyFile?: string; secretKeyText?: string }): Promise<SecretKey> {
+  if (secretKeyText === undefined && secretKeyFile === undefined) throw new ProvisioningError('INVALID_OPTION', 'One of the "secretKeyFile" or "secretKeyText" options is required');
+  const text = secretKeyText ?? (await readSecretKeyFile(secretKeyFile!));
+  const source = secretKeyFile ?? 'secretKeyText';
   const key = parseSecretKey(text, source);
   const derived = rawPublicKeyOf(privateKeyFromSeed(key.secretKey.subarray(0, 32)));
   if (!Buffer.from(derived).equals(Buffer.from(key.secretKey.subarray(32)))) {

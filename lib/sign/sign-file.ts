@@ -12,7 +12,7 @@ export interface SignFileOptions {
   file: string;
   /** Path of an unencrypted minisign secret key. One of this or `secretKeyText` is required. */
   secretKeyFile?: string;
-  /** The secret key file's content, e.g. from a CI secret. Wins over `secretKeyFile`. */
+  /** The secret key file's content, e.g. from a CI secret. Wins over reading `secretKeyFile` (which then only names the key in messages). */
   secretKeyText?: string;
   /** Signed one-line comment. Default `timestamp:<unix seconds>\tfile:<basename>\thashed` (minisign's). */
   trustedComment?: string;
@@ -51,7 +51,7 @@ export async function signFile({
   for (const [name, value] of [['trustedComment', comment], ['untrustedComment', untrustedComment]] as const) {
     if (/[\r\n]/.test(value)) throw new ProvisioningError('INVALID_OPTION', `The "${name}" option must be a single line`);
   }
-  const key = await loadSecretKey(secretKeyText !== undefined ? { secretKeyText } : secretKeyFile !== undefined ? { secretKeyFile } : {});
+  const key = await loadSecretKey({ ...(secretKeyFile !== undefined ? { secretKeyFile } : {}), ...(secretKeyText !== undefined ? { secretKeyText } : {}) });
   const privateKey = privateKeyFromSeed(key.secretKey.subarray(0, 32));
   let digest: Uint8Array;
   try {

@@ -2,7 +2,7 @@ import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Config } from '../config/types.ts';
-import { listInfras } from '../infra/find.ts';
+import { listInfras } from '../tree/infras.ts';
 import { moduleName, NAME_PATTERN } from '../names.ts';
 
 /** What one changed path means: a provider's files, or one infra's manifests, or nothing of ours. */

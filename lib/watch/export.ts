@@ -7,7 +7,7 @@ import { exportPlan } from '../pack/export-plan.ts';
 import { nickelExportFile } from '../pack/nickel.ts';
 import { listSources } from '../pack/source.ts';
 import { exportSelector } from '../pack/exports.ts';
-import { findProvider } from '../providers/discover.ts';
+import { findProvider } from '../tree/providers.ts';
 import type { Checked } from './check.ts';
 
 /** Where watch keeps a provider's latest exports: `<cache_path>/watch/<module>/<stem>.json`. */

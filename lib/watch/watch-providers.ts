@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config/types.ts';
-import { listInfras } from '../infra/find.ts';
+import { listInfras } from '../tree/infras.ts';
 import { validateInfras } from '../infra/validate.ts';
 import { classify, infrasUsing } from './affected.ts';
 import { settle, type ExportProvider, type ValidateInfra, type WatchResult } from './check.ts';

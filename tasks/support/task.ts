@@ -3,7 +3,7 @@ import type { Config } from '../../lib/config/types.ts';
 import { isProvisioningError, ProblemsError, toProblem, type Problem } from '../../lib/errors.ts';
 import { assertFormat, type OutputFormat } from '../../lib/output/format.ts';
 import { dim, red, yellow } from '../../lib/output/style.ts';
-import { resolveRoot } from '../../lib/root.ts';
+import { resolveRoot } from '../../lib/tree/root.ts';
 import { parseFlags, type FlagSpecs, type Flags } from './flags.ts';
 
 /** What a task's `run` gets: its flags, the root and config (resolved on first use), and output. */

@@ -1,8 +1,8 @@
 import { access, readFile, rm } from 'node:fs/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { getRecord, recordFields } from '../../lib/formats/records/read.ts';
-import { deleteRecord, parseRecordsFile, recordsText, setFlag, setRecord } from '../../lib/formats/records/edit.ts';
+import { getRecord, recordFields } from '../../lib/formats/records/index.ts';
+import { deleteRecord, parseRecordsFile, recordsText, setFlag, setRecord } from '../../lib/formats/records/index.ts';
 import { installProvider } from '../../lib/infra/install.ts';
 import { removeProvider } from '../../lib/infra/remove.ts';
 import { example } from './helpers/tree.ts';

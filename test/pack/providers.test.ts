@@ -7,7 +7,7 @@ import { loadConfig } from '../../lib/config/load.ts';
 import { packSettings, planner } from '../../lib/pack/from-config.ts';
 import { packAll, providerTarget, type PackEvent } from '../../lib/pack/index.ts';
 import { nickelExport, reproducibleTar } from '../../lib/plugins/index.ts';
-import { discoverProviders } from '../../lib/providers/discover.ts';
+import { discoverProviders } from '../../lib/tree/providers.ts';
 import { gulp as runGulp } from '../helpers/run.ts';
 import { packOne, packTree, providerFiles, STAND_IN } from './helpers/pack-tree.ts';
 

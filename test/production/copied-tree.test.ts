@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { loadConfig } from '../../lib/config/load.ts';
 import { publishPacks } from '../../lib/registry/publish.ts';
 import { verifyPacks } from '../../lib/registry/verify.ts';
-import { vendorProvider } from '../../lib/vendor/vendor.ts';
+import { vendorProvider } from '../../lib/infra/vendor.ts';
 import { gulp } from '../helpers/run.ts';
 import { testdir } from '../helpers/testdir.ts';
 import { codeOf, pack, prodTree } from './helpers/tree.ts';

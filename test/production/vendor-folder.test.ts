@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { installProvider } from '../../lib/infra/install.ts';
 import { removeProvider } from '../../lib/infra/remove.ts';
-import { vendorProvider } from '../../lib/vendor/vendor.ts';
+import { vendorProvider } from '../../lib/infra/vendor.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { pack, prodTree } from './helpers/tree.ts';
 

@@ -13,7 +13,7 @@ import { ProvisioningError } from '../../lib/errors.ts';
 import { installProvider } from '../../lib/infra/install.ts';
 import { removeProvider } from '../../lib/infra/remove.ts';
 import { validateInfras } from '../../lib/infra/validate.ts';
-import { vendorProvider } from '../../lib/vendor/vendor.ts';
+import { vendorProvider } from '../../lib/infra/vendor.ts';
 import { codeOf } from '../helpers/codes.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { testdir } from '../helpers/testdir.ts';

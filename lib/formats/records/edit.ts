@@ -16,8 +16,18 @@ export interface RecordsFile {
   lines: LineCounter;
 }
 
-/** Top-level flag: install created the manifest's `[dependencies]` table (remove drops it again). */
-export const CREATED_TABLE_KEY = 'created_dependencies_table';
+/**
+ * Top-level flags: what the tool made in the infra, remembered in the file kept in git so that
+ * taking the last provider away gives the user's bytes back, on any clone.
+ */
+export const FLAGS = {
+  /** install (or vendor, sync) created `[dependencies]` in manifest.toml: dropped again once empty. */
+  createdTable: 'created_dependencies_table',
+  /** providers:vendor created `<infra>/vendor/`: removed again once empty. */
+  createdVendorFolder: 'created_vendor_folder',
+} as const;
+
+export type Flag = (typeof FLAGS)[keyof typeof FLAGS];
 
 const HEADER = ' Providers installed in this infra. Kept in git: `providers:sync` rebuilds links from it.';
 
@@ -93,13 +103,13 @@ export function deleteRecord(records: RecordsFile, name: string): void {
   if (map.items.length === 0) map.flow = true;
 }
 
-/** Reads a top-level boolean flag such as {@link CREATED_TABLE_KEY}. */
-export function getFlag(records: RecordsFile, key: string): boolean {
+/** Reads a top-level boolean flag (see {@link FLAGS}). */
+export function getFlag(records: RecordsFile, key: Flag): boolean {
   return isMap(records.doc.contents) && records.doc.get(key) === true;
 }
 
 /** Sets (true) or deletes (false) a top-level flag. */
-export function setFlag(records: RecordsFile, key: string, on: boolean): void {
+export function setFlag(records: RecordsFile, key: Flag, on: boolean): void {
   if (getFlag(records, key) === on) return;
   if (on) {
     providersMap(records);
@@ -107,4 +117,3 @@ export function setFlag(records: RecordsFile, key: string, on: boolean): void {
   } else records.doc.delete(key);
 }
 
-export { recordsText } from './text.ts';

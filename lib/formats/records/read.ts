@@ -90,11 +90,6 @@ export function getRecord(records: RecordsFile, name: string): ProviderRecord | 
   return listRecords(records).find((e) => e.name === name)?.record;
 }
 
-/** True when `providers.<name>` exists at all (well-formed or not). */
-export function hasRecord(records: RecordsFile, name: string): boolean {
-  return listRecords(records).some((e) => e.name === name);
-}
-
 /** The record's fields in the order install writes them, for {@link setRecord}. */
 export function recordFields(record: ProviderRecord): Record<string, unknown> {
   return {

@@ -9,7 +9,7 @@ import type { Config } from '../../../lib/config/types.ts';
 import { packModule, providerTarget, type PackModuleOptions, type PackResult } from '../../../lib/pack/index.ts';
 import { packSettings, planner } from '../../../lib/pack/from-config.ts';
 import { findBinary } from '../../../lib/pack/nickel.ts';
-import { findProvider } from '../../../lib/providers/discover.ts';
+import { findProvider } from '../../../lib/tree/providers.ts';
 import { PROJECT_ROOT, testdir, type Tree } from '../../helpers/testdir.ts';
 export { codeOf } from '../../helpers/codes.ts';
 

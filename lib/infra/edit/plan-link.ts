@@ -1,12 +1,12 @@
 import path from 'node:path';
-import type { Config } from '../config/types.ts';
-import { ProvisioningError } from '../errors.ts';
-import { isInside } from '../fs/inside.ts';
-import type { ProviderRecord } from '../formats/records/read.ts';
-import type { Infra } from './find.ts';
-import { linkPathOf, linkTargetOf, moduleDirOf, rootRelative } from './layout.ts';
-import { inspectLink, linksTo } from './link.ts';
-import type { Operation } from './operations.ts';
+import type { Config } from '../../config/types.ts';
+import { ProvisioningError } from '../../errors.ts';
+import { isInside } from '../../fs/inside.ts';
+import type { ProviderRecord } from '../../formats/records/index.ts';
+import type { Infra } from '../../tree/infras.ts';
+import { linkPathOf, linkTargetOf, moduleDirOf, rootRelative } from '../../tree/layout.ts';
+import { inspectLink, linksTo } from '../link.ts';
+import type { Operation } from './commit.ts';
 
 export interface PlanLinkOptions {
   /** Replace a symlink that points elsewhere. A real file or folder is never replaced. Default false. */

@@ -2,9 +2,9 @@
  * Which infras have vendored which pack versions: what `pack:clean` must never delete.
  */
 import type { Config } from '../config/types.ts';
-import { listInfras } from '../infra/find.ts';
-import { readInfraRecords } from '../infra/state.ts';
-import { listRecords } from '../formats/records/read.ts';
+import { listInfras } from '../tree/infras.ts';
+import { readInfraRecords } from './state.ts';
+import { listRecords } from '../formats/records/index.ts';
 
 /** `<module>@<version>` → the infras (sorted) whose providers.manifest.yaml vendors it. */
 export async function vendoredVersions(config: Config): Promise<Map<string, string[]>> {

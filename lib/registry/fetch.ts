@@ -7,11 +7,12 @@ import path from 'node:path';
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
+import { assertRange } from '../versions.ts';
 import { ProvisioningError } from '../errors.ts';
 import type { VersionRecord } from '../formats/metadata.ts';
-import { plainHttpWarning } from '../registry/http-source.ts';
+import { plainHttpWarning } from './http-source.ts';
 import { fileIntegrity, isSri } from '../formats/integrity.ts';
-import type { PackSource } from '../registry/source.ts';
+import type { PackSource } from './source.ts';
 import { verifyFile } from '../sign/verify-file.ts';
 
 export interface FetchPackOptions {
@@ -38,13 +39,6 @@ export interface FetchedPack {
   keyId?: string;
   /** For people: e.g. an unsigned pack accepted because signatures are not required. */
   warnings: string[];
-}
-
-export function assertRange(range: unknown): string {
-  if (typeof range !== 'string' || range === '' || semver.validRange(range) === null) {
-    throw new ProvisioningError('INVALID_OPTION', `Cannot use --ver ${JSON.stringify(range)}: expected a semver range`, { hint: 'e.g. --ver 1.0.0, --ver ^1.0 or --ver ">=1.0 <2"' });
-  }
-  return range;
 }
 
 function checkRecord(record: VersionRecord | undefined, label: string, expectedName: string): VersionRecord {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { isProvisioningError, ProvisioningError, toProblem, type Problem } from '../errors.ts';
+import { readIfExistsSync } from '../fs/read.ts';
 import { parseToml } from '../formats/toml/parse.ts';
 import { assertName, moduleName, NAME_PATTERN } from '../names.ts';
 
@@ -37,17 +38,6 @@ export interface Provider {
 export interface DiscoverOptions {
   /** Only this language; default: each provider's first of nickel, kcl. */
   lang?: Language | undefined;
-}
-
-/** The manifest's text, or undefined when there is none (one read, no separate existence check). */
-function readIfPresent(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw error;
-  }
 }
 
 async function readProvider(providersDir: string, name: string, language: Language, text?: string): Promise<Provider> {
@@ -86,7 +76,7 @@ export async function discoverProviders(config: Config, { lang }: DiscoverOption
     // The first language whose manifest reads: the same answer as languagesOf, one syscall fewer each.
     for (const language of order) {
       const { folder, manifest } = LANGUAGES[language];
-      const text = readIfPresent(`${config.paths.providers}${path.sep}${name}${path.sep}${folder}${path.sep}${manifest}`);
+      const text = readIfExistsSync(`${config.paths.providers}${path.sep}${name}${path.sep}${folder}${path.sep}${manifest}`, 'utf8');
       if (text === undefined) continue;
       found.push(await readProvider(config.paths.providers, name, language, text));
       break;

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ProvisioningError } from './errors.ts';
+import { ProvisioningError } from '../errors.ts';
 
 export interface ResolveRootOptions {
   /** `--base DIR`; wins over everything. */

@@ -1,0 +1,185 @@
+/**
+ * `providers:vendor`: pins a verified pack into an infra. Order, so that a failure at any step
+ * leaves the infra as it was: download and verify (a private temp folder) → under the infra's
+ * lock (one infra edit, lib/infra/edit/), every check (records, manifest entry, an existing copy)
+ * → extract into a staging folder beside the copy (extractPack: safe entries, PACK.json digests)
+ * → in one transaction: the old copy renamed aside, the staged one renamed into place,
+ * manifest.toml, providers.manifest.yaml, the link removed; on a failure the transaction puts
+ * everything back (renames only, never a delete that could stop half-way). Once the records are
+ * written, deleting the old copy is cleanup: a failure there is a warning naming the leftover
+ * `.<module>.previous-*` folder, and the change stands.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, rmdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { extractPack } from '../archive/extract-pack.ts';
+import type { Config, Language } from '../config/types.ts';
+import { ProvisioningError } from '../errors.ts';
+import { sri } from '../formats/integrity.ts';
+import { PACK_MANIFEST } from '../formats/pack-json.ts';
+import { FLAGS, listRecords, recordFields, setFlag, setRecord, type ProviderRecord } from '../formats/records/index.ts';
+import { dependencyIs } from '../formats/toml/dependencies.ts';
+import { isInsideReal } from '../fs/inside.ts';
+import { assertName, moduleName } from '../names.ts';
+import { fetchVerifiedPack, type FetchedPack } from '../registry/fetch.ts';
+import { assertRange } from '../versions.ts';
+import { packSource } from '../registry/source.ts';
+import { findInfra } from '../tree/infras.ts';
+import { linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../tree/layout.ts';
+import { editInfra, type InfraEdit } from './edit/open.ts';
+import { claimDependency, dependencyFor } from './edit/ownership.ts';
+import { inspectLink, linksTo } from './link.ts';
+import { inspectVendoredCopy } from './vendored-copy.ts';
+
+export interface VendorOptions {
+  config: Config;
+  /** Provider name (`upcloud`). It need not exist in this tree when a registry has it. Required. */
+  provider: string;
+  /** Infra name (`wuji`). Required. */
+  infra: string;
+  /** Semver range; the highest matching version is vendored. Required. */
+  range: string;
+  /** A registry folder or http(s) URL. Default: the root's own distribution. */
+  registry?: string | undefined;
+  /** Replace a locally edited vendored copy and a hand-edited manifest.toml entry. Default false. */
+  force?: boolean;
+  /** Folder a relative `registry` is resolved against. Default `process.cwd()`. */
+  cwd?: string;
+}
+
+export interface VendorResult {
+  provider: string;
+  infra: string;
+  record: ProviderRecord;
+  /** `workspace/infra/<infra>/vendor/<module>`. */
+  dir: string;
+  /** Key id of the verified signature, when one was checked. */
+  keyId?: string;
+  /** What changed; empty when that exact pack was already vendored intact. */
+  changes: string[];
+  warnings: string[];
+}
+
+export async function vendorProvider({ config, provider, infra: infraName, range, registry, force = false, cwd = process.cwd() }: VendorOptions): Promise<VendorResult> {
+  const name = assertName('provider', provider);
+  const infra = await findInfra(config, infraName);
+  assertRange(range);
+  const module = moduleName(name);
+  const source = packSource(config, registry, cwd);
+  const tmpDir = await mkdtemp(path.join(tmpdir(), 'provisioning-vendor-'));
+  try {
+    const fetched = await fetchVerifiedPack({ source, module, range, signing: config.distribution.signing, tmpDir });
+    const dir = vendorDirOf(infra, module);
+    const vendorRoot = path.dirname(dir);
+    const staging = path.join(vendorRoot, `.${module}.incoming-${randomBytes(4).toString('hex')}`);
+    const madeVendorRoot = !existsSync(vendorRoot);
+    let outcome: Placed | undefined;
+    try {
+      const edited = await editInfra(config, infra, async (edit) => (outcome = await place(edit, name, fetched, staging, force)));
+      const { record, warnings } = edited.planned;
+      const changes = edited.changes.length === 0 ? [] : [`${outcome!.replaced ? 'replaced' : 'extracted'} ${rootRelative(config, dir)}/ (${module} ${fetched.version})`, ...edited.changes.filter((c) => !c.startsWith('placed ') && !(outcome!.replaced && c === `removed ${rootRelative(config, dir)}/`))];
+      return {
+        provider: name, infra: infra.name, record, dir: rootRelative(config, dir), changes,
+        ...(fetched.keyId ? { keyId: fetched.keyId } : {}),
+        warnings: [...fetched.warnings, ...warnings, ...edited.warnings],
+      };
+    } finally {
+      // What a failed edit leaves: the staged copy (put back there by the rollback), and a vendor/ made for it.
+      await rm(staging, { recursive: true, force: true });
+      if (madeVendorRoot) await rmdir(vendorRoot).catch(() => {});
+    }
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
+interface Placed {
+  record: ProviderRecord;
+  /** An old copy was there (and is moved aside). */
+  replaced: boolean;
+  warnings: string[];
+}
+
+/** `nickel` when the pack holds a manifest.toml, `kcl` for a kcl.mod. */
+function languageOf(dir: string, fallback: Language): Language {
+  if (existsSync(path.join(dir, 'manifest.toml'))) return 'nickel';
+  if (existsSync(path.join(dir, 'kcl.mod'))) return 'kcl';
+  return fallback;
+}
+
+/** Every check, then the staged copy and the plan that puts it in place. */
+async function place(edit: InfraEdit, name: string, fetched: FetchedPack, staging: string, force: boolean): Promise<Placed> {
+  const { config, infra } = edit;
+  const entry = listRecords(edit.records).find((e) => e.name === name);
+  if (entry && !entry.record && !force) {
+    const p = entry.problems[0]!;
+    throw new ProvisioningError(p.code, p.message, { ...p, hint: 'fix the record, or pass --force to replace it' });
+  }
+  const previous = entry?.record;
+  const dir = vendorDirOf(infra, fetched.module);
+  const shown = rootRelative(config, dir);
+  const copy = await inspectVendoredCopy({ dir, module: fetched.module, ...(previous?.mode === 'vendor' ? { version: previous.version, packManifest: previous.packManifest } : {}) });
+  if (copy.kind !== 'absent' && !force) {
+    if (previous?.mode !== 'vendor') {
+      throw new ProvisioningError('VENDOR_MODIFIED', `Cannot vendor into ${shown}/: something is already there that providers:vendor did not record`, { file: shown, hint: 'move it away, or pass --force to replace it' });
+    }
+    if (copy.kind === 'modified') {
+      throw new ProvisioningError('VENDOR_MODIFIED', `Cannot replace ${shown}/: it was edited locally (${copy.reason})`, { file: shown, hint: 'keep your edits elsewhere first, or pass --force to discard them' });
+    }
+  }
+  const action = `vendor "${name}" into "${infra.name}"`;
+  const linkEntries = (['nickel', 'kcl'] as const).map((language) => dependencyFor(config, { module: fetched.module, mode: 'link', version: null, language }));
+  const acceptable = [...(previous ? [dependencyFor(config, previous)] : []), ...linkEntries];
+  const unlinks: InfraEdit['after'] = [];
+  const warnings: string[] = [];
+  for (const language of ['nickel', 'kcl'] as const) {
+    const linkPath = linkPathOf(config, infra, name, language);
+    const link = await inspectLink(linkPath);
+    if (link.kind === 'absent') continue;
+    if (link.kind === 'symlink' && linksTo(link, moduleDirOf(config, name, language))) {
+      unlinks.push({ kind: 'unlink', path: linkPath, target: link.target }, { kind: 'rmdir-if-empty', dir: path.dirname(linkPath) });
+    } else {
+      warnings.push(`${rootRelative(config, linkPath)} was not made by providers:install; left as it is`);
+    }
+  }
+
+  // Already vendored, intact, recorded and pinned: nothing to do (the check above found it intact).
+  // (A record without pack_manifest, from before it existed, is re-vendored to record it.)
+  if (previous?.mode === 'vendor' && previous.version === fetched.version && previous.integrity === fetched.integrity && previous.packManifest !== undefined && copy.kind === 'intact' && unlinks.length === 0 && dependencyIs(edit.manifest, fetched.module, dependencyFor(config, previous))) {
+    return { record: previous, replaced: false, warnings };
+  }
+  // The manifest entry is checked before anything is staged.
+  claimDependency(edit, fetched.module, dependencyFor(config, { module: fetched.module, mode: 'vendor', version: fetched.version, language: 'nickel' }), { action, acceptable, force });
+
+  const vendorRoot = path.dirname(dir);
+  if (!existsSync(vendorRoot)) {
+    await mkdir(vendorRoot, { recursive: true });
+    // Remembered so that remove / install take vendor/ away again once it is left empty.
+    setFlag(edit.records, FLAGS.createdVendorFolder, true);
+  }
+  // The infra edit refused a symlinked vendor/; this also catches one made since, before any rename.
+  if (!(await isInsideReal(infra.dir, staging))) {
+    throw new ProvisioningError('LINK_CONFLICT', `Cannot vendor into ${rootRelative(config, vendorRoot)}/: it leads outside the infra`, { file: rootRelative(config, vendorRoot) });
+  }
+  const extracted = await extractPack({ tarFile: fetched.tarFile, module: fetched.module, dest: staging });
+  if (extracted.name !== fetched.module || extracted.version !== fetched.version) {
+    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${fetched.module} ${fetched.version} from ${fetched.where}: its PACK.json says ${extracted.name} ${extracted.version}`);
+  }
+  const record: ProviderRecord = {
+    module: fetched.module,
+    mode: 'vendor',
+    version: fetched.version,
+    source: fetched.where,
+    language: languageOf(staging, previous?.language ?? config.language),
+    integrity: fetched.integrity,
+    packManifest: sri(await readFile(path.join(staging, PACK_MANIFEST))),
+  };
+  setRecord(edit.records, name, recordFields(record));
+  const replaced = copy.kind !== 'absent';
+  if (replaced) edit.before.push({ kind: 'rm-tree', dir, aside: 'previous' });
+  edit.before.push({ kind: 'place', from: staging, dir });
+  edit.after.push(...unlinks);
+  return { record, replaced, warnings };
+}
