@@ -42,6 +42,7 @@ export type ErrorCode =
   | 'VERSION_MISSING'
   | 'MODULE_NOT_FOUND'
   | 'IO_ERROR'
+  | 'NAME_MISMATCH'
   | 'INTERNAL_ERROR';
 
 export interface ErrorDetails {
@@ -135,6 +136,24 @@ export function drift(action: string, what: string, where: Pick<ErrorDetails, 'f
   });
 }
 
+/** What the system's codes mean, as `strerror` says it. */
+const ERRNO_WORDS: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'not a folder',
+  EISDIR: 'is a folder',
+  EEXIST: 'already exists',
+  ENOTEMPTY: 'folder not empty',
+  EBUSY: 'resource busy',
+  EMFILE: 'too many open files',
+  EXDEV: 'cross-device link',
+};
+
 /** System error codes that mean "this cannot be written here" (a full disk, a read-only mount, no permission). */
 const WRITE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EFBIG', 'EMFILE', 'ENFILE', 'EBUSY', 'ETXTBSY', 'EXDEV', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR']);
 const WRITE_CALLS = new Set(['write', 'open', 'mkdir', 'mkdtemp', 'rename', 'unlink', 'rmdir', 'rm', 'symlink', 'link', 'chmod', 'copyfile', 'fsync', 'close', 'ftruncate', 'utime']);
@@ -143,17 +162,21 @@ const WRITE_CALLS = new Set(['write', 'open', 'mkdir', 'mkdtemp', 'rename', 'unl
  * A raw error from the file system (ENOSPC, EACCES, EIO, …) as a coded one, naming the path and
  * the system's code: OUTPUT_UNWRITABLE when a write could not be made (a full disk always is),
  * IO_ERROR for any other system error. A ProvisioningError is returned as it is; anything else
- * (a bug) is INTERNAL_ERROR. `action` says what was being done: `pack aws_prov 0.2.0`.
+ * (a bug) is INTERNAL_ERROR. `action` says what was being done (`pack aws_prov 0.2.0`); `path`
+ * names the file the user knows (the target of a write, not its temp file; a write to an open
+ * descriptor carries no path at all).
  */
-export function systemError(error: unknown, action?: string): ProvisioningError {
+export function systemError(error: unknown, action?: string, path?: string): ProvisioningError {
   if (error instanceof ProvisioningError) return error;
   const e = error as NodeJS.ErrnoException | undefined;
   const prefix = action ? `Cannot ${action}: ` : '';
   if (typeof e?.code === 'string' && /^E[A-Z0-9]+$/.test(e.code)) {
-    const where = e.path ? ` (${e.path})` : '';
+    const file = path ?? e.path;
+    const where = file ? ` (${file})` : '';
     const writing = e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'EROFS' || (WRITE_ERRNOS.has(e.code) && WRITE_CALLS.has(e.syscall ?? ''));
-    return new ProvisioningError(writing ? 'OUTPUT_UNWRITABLE' : 'IO_ERROR', `${prefix}${e.syscall ?? 'file system'}${where}: ${e.code}`, {
-      ...(e.path ? { file: e.path } : {}),
+    const what = `${ERRNO_WORDS[e.code] ?? `${e.syscall ?? 'file system'} failed`} (${e.code})`;
+    return new ProvisioningError(writing ? 'OUTPUT_UNWRITABLE' : 'IO_ERROR', action ? `${prefix}${what}` : `Cannot ${e.syscall ?? 'use'}${where}: ${what}`, {
+      ...(file ? { file } : {}),
       hint: e.code === 'ENOSPC' || e.code === 'EDQUOT'
         ? 'the disk is full: free some space, then run it again (nothing half-written was left)'
         : writing ? 'check the folder\'s permissions and that it is not on a read-only mount, then run it again' : 'check the file and the disk, then run it again',

@@ -8,7 +8,7 @@ import { assertName } from '../lib/names.ts';
 import { cleanPacks, coreTarget, type CleanEntry, createProgress, listPacks, packAll, packModule, providerTarget, type PackResult } from '../lib/pack/index.ts';
 import { assertVersion } from '../lib/versions.ts';
 import { nameForStem, packSettings, planner } from '../lib/pack/from-config.ts';
-import { discoverProviders, findProvider } from '../lib/tree/providers.ts';
+import { findProvider, scanProviders } from '../lib/tree/providers.ts';
 import { packSigner, type PackSigner } from '../lib/registry/sign-pack.ts';
 import { vendoredKey, vendoredVersions } from '../lib/infra/vendored-versions.ts';
 import type { FlagSpecs } from './support/flags.ts';
@@ -68,6 +68,7 @@ function printResults(ctx: TaskContext, results: PackResult[], signed: Set<strin
     { header: 'size', value: (r) => r.size },
     { header: 'file', value: (r) => r.file },
   ])));
+  for (const r of results) ctx.warnProblems(r.warnings);
   for (const r of results) for (const s of r.skipped) ctx.warn(`${r.name}: ${s.rel} not packed: ${s.reason}`);
   for (const r of results) if (r.note) ctx.info(`note: ${r.note}`);
   for (const r of results) {
@@ -113,7 +114,8 @@ export const packProviders = defineTask({
   async run(ctx) {
     const version = versionFlag(ctx);
     const { config, settings, plans, signed } = await settingsFor(ctx);
-    const providers = await discoverProviders(config);
+    const { providers, problems: folders } = await scanProviders(config);
+    ctx.warnProblems(folders);
     if (providers.length === 0) ctx.warn(`no providers found in ${config.paths.providers}`);
     const targets = providers.map((p) => ({ name: p.module, resolve: () => providerTarget(p, { version }) }));
     const progress = createProgress();

@@ -15,7 +15,6 @@ import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type GulpTask, type TaskContext } 
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const PROVIDER: FlagSpecs = { provider: { type: 'string', description: 'provider name, e.g. upcloud' } };
-const warnAll = (ctx: TaskContext, problems: Problem[]) => problems.forEach((p) => ctx.warn(`${p.code}: ${p.message}`));
 
 /** A path for config lines: root-relative when inside the root (config resolves it so), else absolute. */
 function configPath(root: string, file: string): string {
@@ -59,7 +58,7 @@ export const verify = defineTask({
     const provider = ctx.flags.provider === undefined ? undefined : assertName('provider', ctx.flags.provider);
     const config = await ctx.config();
     const result = await verifyPacks({ config, module: provider && moduleName(provider), range: str(ctx.flags.ver) });
-    warnAll(ctx, result.warnings);
+    ctx.warnProblems(result.warnings);
     if (result.errors.length > 0) throw new ProblemsError(result.errors, `${result.errors.length} problem(s) in ${result.packs.length} package(s)`);
     const sig = (r: VerifiedPack) => (r.signature === 'verified' ? `verified (${r.keyId})` : r.signature);
     ctx.out(render(ctx.format, { ok: true, packs: result.packs }, () => result.packs.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(result.packs, [

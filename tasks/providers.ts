@@ -21,7 +21,6 @@ const LANG: FlagSpecs = { lang: { type: 'string', description: 'nickel or kcl (d
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const changesOf = (ctx: TaskContext, changes: string[]) => changes.forEach((c) => ctx.info(`  ${c}`));
-const warnAll = (ctx: TaskContext, problems: Problem[]) => problems.forEach((p) => ctx.warn(`${p.code}: ${p.message}${p.file ? ` (${[p.file, p.line, p.column].filter((x) => x !== undefined).join(':')})` : ''}`));
 
 export const list = defineTask({
   name: 'providers:list',
@@ -29,7 +28,7 @@ export const list = defineTask({
   flags: { ...ROOT_FLAGS, ...FORMAT_FLAG, ...LANG },
   async run(ctx) {
     const { providers, problems } = await listProviders({ config: await ctx.config(), lang: assertLanguage(ctx.flags.lang) });
-    warnAll(ctx, problems);
+    ctx.warnProblems(problems);
     ctx.out(render(ctx.format, providers, () => renderTable<ProviderRow>(providers, [
       { header: 'name', value: (r) => r.name },
       { header: 'module', value: (r) => r.module },
@@ -121,17 +120,20 @@ export const validate = defineTask({
   },
   async run(ctx) {
     const result = await validateInfras({ config: await ctx.config(), infra: str(ctx.flags.infra), production: ctx.flags.production === true });
-    warnAll(ctx, result.warnings);
+    ctx.warnProblems(result.warnings);
     const ok = result.errors.length === 0;
     // One report shape, pass or fail (`problems` as in every failed task's JSON): scripts read
     // `ok`, people read a line per infra.
     const report = { ok, problems: result.errors, warnings: result.warnings, infras: result.infras };
-    ctx.out(render(ctx.format, report, () =>
-      result.infras.map((r) => {
-        const warnings = r.warnings.length ? `, ${r.warnings.length} warning(s)` : '';
-        return r.errors.length ? `${r.infra}: ${r.errors.length} problem(s)${warnings}` : `${r.infra}: ok (${r.providers} provider(s)${warnings})`;
-      }).join('\n') || '(no infras)'));
-    if (!ok) throw new ProblemsError(result.errors, `${result.errors.length} problem(s) in ${result.infras.filter((r) => r.errors.length).map((r) => r.infra).join(', ')}`, true);
+    const lines = result.infras.map((r) => {
+      const warnings = r.warnings.length ? `, ${r.warnings.length} warning(s)` : '';
+      return r.errors.length ? `${r.infra}: ${r.errors.length} problem(s)${warnings}` : `${r.infra}: ok (${r.providers} provider(s)${warnings})`;
+    });
+    if (result.infras.length === 0) lines.push('(no infras)');
+    if (result.tree.errors.length > 0) lines.push(`tree: ${result.tree.errors.length} problem(s) (folders that are no infra or provider)`);
+    ctx.out(render(ctx.format, report, () => lines.join('\n')));
+    const where = [...(result.tree.errors.length ? ['the tree'] : []), ...result.infras.filter((r) => r.errors.length).map((r) => r.infra)];
+    if (!ok) throw new ProblemsError(result.errors, `${result.errors.length} problem(s) in ${where.join(', ')}`, true);
   },
 });
 

@@ -5,10 +5,12 @@
  * removed, so a refused pack leaves no trace and `dest` is as it was.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
 import { isInside } from '../fs/inside.ts';
+import { onInterrupt } from '../fs/interrupt.ts';
 import { entryKind, PathRegistry, refuse, relativeEntryPath } from './entry-policy.ts';
 import { compareDigests, sameDigests } from './hash-folder.ts';
 import { PACK_MANIFEST, parsePackManifest, type PackManifest } from '../formats/pack-json.ts';
@@ -161,6 +163,7 @@ export async function extractPack({ tarFile, module, dest, replace = false, maxB
   }
   await mkdir(path.dirname(target), { recursive: true });
   const tmp = await mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.extract-`));
+  const forget = onInterrupt(() => rmSync(tmp, { recursive: true, force: true }));
   try {
     const { digests, manifestText } = await extractEntries(tarFile, module, tmp, maxBytes, maxEntries);
     const manifest = checkIntegrity(tarFile, module, manifestText, digests);
@@ -168,6 +171,7 @@ export async function extractPack({ tarFile, module, dest, replace = false, maxB
     await moveIntoPlace(tmp, target, replace);
     return { ...manifest, dest: target };
   } finally {
+    forget();
     await rm(tmp, { recursive: true, force: true });
   }
 }

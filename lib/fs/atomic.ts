@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
-import { chmod, lstat, open, readlink, rename, rm } from 'node:fs/promises';
+import { chmod, copyFile, lstat, open, readlink, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError, systemError } from '../errors.ts';
+import { onInterrupt } from './interrupt.ts';
 
 /** A temp name beside `file`, so the final rename stays on one file system (and is atomic). */
 export function tempPathFor(file: string): string {
@@ -58,6 +59,7 @@ function resolveTargetSync(file: string): { target: string; stat?: Stats } {
 export async function writeFileAtomic(file: string, data: string | Uint8Array, { mode = 0o644 }: WriteAtomicOptions = {}): Promise<void> {
   const { target, stat } = await resolveTarget(file);
   const tmp = tempPathFor(target);
+  const forget = onInterrupt(() => rmSync(tmp, { force: true }));
   try {
     const handle = await open(tmp, 'wx', mode);
     try {
@@ -71,7 +73,9 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, {
     await rename(tmp, target);
   } catch (error) {
     await rm(tmp, { force: true });
-    throw error;
+    throw systemError(error, `write "${target}"`, target);
+  } finally {
+    forget();
   }
 }
 
@@ -99,6 +103,21 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, { m
     renameSync(tmp, target);
   } catch (error) {
     rmSync(tmp, { force: true });
-    throw error;
+    throw systemError(error, `write "${target}"`, target);
+  }
+}
+
+/** Copies `from` to `to` through a temp file beside `to` and a rename: `to` appears whole or not at all. */
+export async function copyFileAtomic(from: string, to: string): Promise<void> {
+  const tmp = tempPathFor(to);
+  const forget = onInterrupt(() => rmSync(tmp, { force: true }));
+  try {
+    await copyFile(from, tmp);
+    await rename(tmp, to);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw systemError(error, `copy "${from}" to "${to}"`, to);
+  } finally {
+    forget();
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
+import { onInterrupt } from './interrupt.ts';
 
 export interface LockOptions {
   /** Give up after this many milliseconds. Default 15000. */
@@ -149,9 +150,12 @@ export async function withLock<T>(dir: string, fn: () => Promise<T>, { timeoutMs
     await new Promise((resolve) => setTimeout(resolve, wait + Math.random() * wait));
     wait = Math.min(wait * 2, 100);
   }
+  // Ctrl-C or a kill while holding it: the lock goes with the process, not left for the next run.
+  const forget = onInterrupt(() => release(lockDir, owner));
   try {
     return await fn();
   } finally {
+    forget();
     await release(lockDir, owner);
   }
 }

@@ -1,3 +1,5 @@
+import { onInterrupt } from './interrupt.ts';
+
 /**
  * A list of done steps with their undo, so a multi-file edit that fails half-way (disk full,
  * a link that cannot be made) puts back what it had already changed. Undo runs newest first
@@ -25,14 +27,17 @@ export class Transaction {
     }
   }
 
-  /** Runs `body(this)`; on any error rolls back and rethrows. */
+  /** Runs `body(this)`; on any error, or Ctrl-C / SIGTERM meanwhile, rolls back (and rethrows). */
   static async run<T>(body: (tx: Transaction) => Promise<T>): Promise<T> {
     const tx = new Transaction();
+    const forget = onInterrupt(() => tx.rollback());
     try {
       return await body(tx);
     } catch (error) {
       await tx.rollback();
       throw error;
+    } finally {
+      forget();
     }
   }
 }

@@ -1,12 +1,12 @@
 import type { Config, Language } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
-import { getRecord, recordFields, setRecord, type ProviderRecord } from '../formats/records/index.ts';
+import type { ProviderRecord } from '../formats/records/index.ts';
 import { moduleName } from '../names.ts';
 import { linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../tree/layout.ts';
 import { findInfra } from '../tree/infras.ts';
 import { findProvider, type Provider } from '../tree/providers.ts';
 import { editInfra, type InfraEdit } from './edit/open.ts';
-import { claimDependency, dependencyFor, linkRecordFor, releaseVendoredCopy } from './edit/ownership.ts';
+import { assertRecordOwned, claimDependency, dependencyFor, linkRecordFor, putRecord, releaseVendoredCopy } from './edit/ownership.ts';
 import { planLink } from './edit/plan-link.ts';
 import { inspectLink, linksTo } from './link.ts';
 import { assertVendoredIntact } from './vendored-copy.ts';
@@ -56,14 +56,17 @@ export async function installProvider({ config, provider: providerName, infra: i
   const provider = await findProvider(config, providerName, { lang });
   assertInstallable(provider, range);
   const record = linkRecordFor(config, provider);
+  const action = `install "${provider.name}" into "${infra.name}"`;
   const { changes, warnings } = await editInfra(config, infra, async (edit) => {
-    const existing = getRecord(edit.records, provider.name);
-    claimDependency(edit, provider.module, dependencyFor(config, record), {
-      action: `install "${provider.name}" into "${edit.infra.name}"`,
+    const existing = assertRecordOwned(edit, provider.name, action, force)?.record;
+    const line = claimDependency(edit, provider.module, dependencyFor(config, record), {
+      action,
       acceptable: existing ? [dependencyFor(config, existing)] : [],
       force,
     });
-    setRecord(edit.records, provider.name, recordFields(record));
+    // A line already there before the first install is the user's: remove leaves it.
+    if (existing ? existing.preexistingDependency : line === 'kept') record.preexistingDependency = true;
+    putRecord(edit, provider.name, record);
     edit.after.push(...(await planLink(config, edit.infra, provider.name, record, { force })));
     if (existing) await leaveBehind(edit, provider.name, existing, record, force);
   });

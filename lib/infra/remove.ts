@@ -2,13 +2,13 @@ import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { drift, ProblemsError, ProvisioningError, toProblem } from '../errors.ts';
-import { deleteRecord, listRecords } from '../formats/records/index.ts';
+import { listRecords } from '../formats/records/index.ts';
 import { dependencyIs, getDependency } from '../formats/toml/dependencies.ts';
 import { assertName, moduleName } from '../names.ts';
 import { findInfra } from '../tree/infras.ts';
 import { linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../tree/layout.ts';
 import { editInfra } from './edit/open.ts';
-import { dependencyFor, expectedLinkRecord, releaseDependency, releaseVendoredCopy, sameInstall } from './edit/ownership.ts';
+import { dependencyFor, dropRecord, expectedLinkRecord, recordDrift, releaseDependency, releaseVendoredCopy } from './edit/ownership.ts';
 import { inspectLink, linksTo } from './link.ts';
 import { inspectVendoredCopy } from './vendored-copy.ts';
 
@@ -48,11 +48,8 @@ export async function removeProvider({ config, provider, infra: infraName, force
     const entry = entries.find((e) => e.name === name);
     const found: ProvisioningError[] = [];
     const record = entry?.record;
-    if (entry && !record) found.push(drift(action, 'its record is not one install writes', { file: edit.records.file, ...(entry.line ? { line: entry.line } : {}) }));
-    if (record && record.module !== module) found.push(drift(action, `its record names module "${record.module}", not "${module}"`, { file: edit.records.file, ...(entry?.line ? { line: entry.line } : {}) }));
-    else if (record && record.mode === 'link' && !sameInstall(record, expectedLinkRecord(config, name, record.language))) {
-      found.push(drift(action, `its record (source ${record.source}, module ${record.module}) was edited`, { file: edit.records.file, ...(entry?.line ? { line: entry.line } : {}) }));
-    }
+    const edited = recordDrift(config, name, entry);
+    if (edited !== undefined) found.push(drift(action, edited, { file: edit.records.file, ...(entry?.line ? { line: entry.line } : {}) }));
     const current = getDependency(edit.manifest, module);
     const expected = dependencyFor(config, record ?? expectedLinkRecord(config, name, config.language));
     if (current !== undefined && !dependencyIs(edit.manifest, module, expected)) {
@@ -91,8 +88,8 @@ export async function removeProvider({ config, provider, infra: infraName, force
       throw new ProblemsError(found.map(toProblem));
     }
 
-    releaseDependency(edit, module);
-    deleteRecord(edit.records, name);
+    releaseDependency(edit, module, record);
+    dropRecord(edit, name);
     // The folder is named from the validated provider name, never from the yaml's text.
     if (record?.mode === 'vendor') await releaseVendoredCopy(edit, module);
   });

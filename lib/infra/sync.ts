@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/types.ts';
-import { isProvisioningError, ProblemsError, toProblem, type Problem } from '../errors.ts';
+import { drift, isProvisioningError, ProblemsError, toProblem, type Problem } from '../errors.ts';
 import { listRecords } from '../formats/records/index.ts';
 import { moduleName } from '../names.ts';
 import { findInfra, listInfras, type Infra } from '../tree/infras.ts';
 import { rootRelative, vendorDirOf } from '../tree/layout.ts';
 import { findProvider } from '../tree/providers.ts';
 import { editInfra } from './edit/open.ts';
-import { claimDependency, dependencyFor } from './edit/ownership.ts';
+import { claimDependency, dependencyFor, recordDrift } from './edit/ownership.ts';
 import { planLink } from './edit/plan-link.ts';
 
 export interface SyncOptions {
@@ -44,14 +44,13 @@ async function syncInfra(config: Config, infra: Infra, force: boolean): Promise<
     const { changes } = await editInfra(config, infra, async (edit) => {
       const problems: Problem[] = [];
       for (const entry of listRecords(edit.records)) {
-        problems.push(...entry.problems);
-        const record = entry.record;
-        if (!record) continue;
         const at = { file: edit.records.file, ...(entry.line ? { line: entry.line } : {}) };
-        if (record.module !== moduleName(entry.name)) {
-          problems.push({ code: 'RECORD_MISMATCH', message: `Cannot sync "${entry.name}": its record names module "${record.module}"`, ...at });
+        const edited = recordDrift(config, entry.name, entry);
+        if (edited !== undefined && (!force || !entry.record || entry.record.module !== moduleName(entry.name))) {
+          problems.push(force ? { code: 'MANIFEST_INVALID', message: `Cannot sync "${entry.name}": ${edited}`, ...at } : drift(`sync "${entry.name}"`, edited, at).toJSON());
           continue;
         }
+        const record = entry.record!;
         try {
           if (record.mode === 'link') {
             await findProvider(config, entry.name, { lang: record.language });

@@ -6,7 +6,8 @@ import { dependencyLine, listDependencies, type TomlManifest } from '../formats/
 import { listRecords, type RecordEntry } from '../formats/records/index.ts';
 import type { RecordsFile } from '../formats/records/index.ts';
 import { checkRecord, type Findings, type RecordCheck } from './check-record.ts';
-import { findInfra, listInfras, type Infra } from '../tree/infras.ts';
+import { findInfra, scanInfras, type Infra } from '../tree/infras.ts';
+import { scanProviders } from '../tree/providers.ts';
 import { modulesDirOf, rootRelative } from '../tree/layout.ts';
 import { PRODUCTION_CHECKS } from './production.ts';
 import { readInfraManifest, readInfraRecords } from './state.ts';
@@ -29,6 +30,12 @@ export interface InfraReport extends Findings {
 
 export interface ValidateResult extends Findings {
   infras: InfraReport[];
+  /**
+   * What is wrong with the tree itself, when every infra is validated: folders under
+   * `workspace/infra/` and `extensions/providers/` that are no infra or provider (INVALID_NAME,
+   * LINK_CONFLICT), and providers' warnings (NAME_MISMATCH). Also in `errors` and `warnings`.
+   */
+  tree: Findings;
 }
 
 async function attempt<T>(read: () => Promise<T>, errors: Problem[]): Promise<T | undefined> {
@@ -48,12 +55,20 @@ async function attempt<T>(read: () => Promise<T>, errors: Problem[]): Promise<T 
  * the caller decides what fails.
  */
 export async function validateInfras({ config, infra, production = false, checks = [] }: ValidateOptions): Promise<ValidateResult> {
-  const infras = infra === undefined ? await listInfras(config) : [await findInfra(config, infra)];
+  const tree: Findings = { errors: [], warnings: [] };
+  let infras: Infra[];
+  if (infra === undefined) {
+    const scanned = await scanInfras(config);
+    const providers = await scanProviders(config);
+    infras = scanned.infras;
+    tree.errors.push(...scanned.problems, ...providers.problems);
+    tree.warnings.push(...providers.providers.flatMap((p) => p.warnings));
+  } else infras = [await findInfra(config, infra)];
   const extra = [...(production ? PRODUCTION_CHECKS : []), ...checks];
   const importCache = new Map<string, Promise<Problem[]>>();
   const reports: InfraReport[] = [];
   for (const one of infras) reports.push(await validateInfra(config, one, extra, importCache));
-  return { infras: reports, errors: reports.flatMap((r) => r.errors), warnings: reports.flatMap((r) => r.warnings) };
+  return { infras: reports, tree, errors: [...tree.errors, ...reports.flatMap((r) => r.errors)], warnings: [...tree.warnings, ...reports.flatMap((r) => r.warnings)] };
 }
 
 async function validateInfra(config: Config, infra: Infra, extra: readonly RecordCheck[], importCache: Map<string, Promise<Problem[]>>): Promise<InfraReport> {

@@ -10,7 +10,7 @@
  * `.<module>.previous-*` folder, and the change stands.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,9 +19,10 @@ import type { Config, Language } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
 import { sri } from '../formats/integrity.ts';
 import { PACK_MANIFEST } from '../formats/pack-json.ts';
-import { FLAGS, listRecords, recordFields, setFlag, setRecord, type ProviderRecord } from '../formats/records/index.ts';
+import { FLAGS, setFlag, type ProviderRecord } from '../formats/records/index.ts';
 import { dependencyIs } from '../formats/toml/dependencies.ts';
 import { isInsideReal } from '../fs/inside.ts';
+import { onInterrupt } from '../fs/interrupt.ts';
 import { assertName, moduleName } from '../names.ts';
 import { fetchVerifiedPack, type FetchedPack } from '../registry/fetch.ts';
 import { assertRange } from '../versions.ts';
@@ -29,7 +30,7 @@ import { packSource } from '../registry/source.ts';
 import { findInfra } from '../tree/infras.ts';
 import { linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../tree/layout.ts';
 import { editInfra, type InfraEdit } from './edit/open.ts';
-import { claimDependency, dependencyFor } from './edit/ownership.ts';
+import { assertRecordOwned, claimDependency, dependencyFor, putRecord } from './edit/ownership.ts';
 import { inspectLink, linksTo } from './link.ts';
 import { inspectVendoredCopy } from './vendored-copy.ts';
 
@@ -69,6 +70,7 @@ export async function vendorProvider({ config, provider, infra: infraName, range
   const module = moduleName(name);
   const source = packSource(config, registry, cwd);
   const tmpDir = await mkdtemp(path.join(tmpdir(), 'provisioning-vendor-'));
+  const forgetTmp = onInterrupt(() => rmSync(tmpDir, { recursive: true, force: true }));
   try {
     const fetched = await fetchVerifiedPack({ source, module, range, signing: config.distribution.signing, tmpDir });
     const dir = vendorDirOf(infra, module);
@@ -76,6 +78,7 @@ export async function vendorProvider({ config, provider, infra: infraName, range
     const staging = path.join(vendorRoot, `.${module}.incoming-${randomBytes(4).toString('hex')}`);
     const madeVendorRoot = !existsSync(vendorRoot);
     let outcome: Placed | undefined;
+    const forgetStaging = onInterrupt(() => rmSync(staging, { recursive: true, force: true }));
     try {
       const edited = await editInfra(config, infra, async (edit) => (outcome = await place(edit, name, fetched, staging, force)));
       const { record, warnings } = edited.planned;
@@ -87,10 +90,12 @@ export async function vendorProvider({ config, provider, infra: infraName, range
       };
     } finally {
       // What a failed edit leaves: the staged copy (put back there by the rollback), and a vendor/ made for it.
+      forgetStaging();
       await rm(staging, { recursive: true, force: true });
       if (madeVendorRoot) await rmdir(vendorRoot).catch(() => {});
     }
   } finally {
+    forgetTmp();
     await rm(tmpDir, { recursive: true, force: true });
   }
 }
@@ -112,12 +117,8 @@ function languageOf(dir: string, fallback: Language): Language {
 /** Every check, then the staged copy and the plan that puts it in place. */
 async function place(edit: InfraEdit, name: string, fetched: FetchedPack, staging: string, force: boolean): Promise<Placed> {
   const { config, infra } = edit;
-  const entry = listRecords(edit.records).find((e) => e.name === name);
-  if (entry && !entry.record && !force) {
-    const p = entry.problems[0]!;
-    throw new ProvisioningError(p.code, p.message, { ...p, hint: 'fix the record, or pass --force to replace it' });
-  }
-  const previous = entry?.record;
+  const action = `vendor "${name}" into "${infra.name}"`;
+  const previous = assertRecordOwned(edit, name, action, force)?.record;
   const dir = vendorDirOf(infra, fetched.module);
   const shown = rootRelative(config, dir);
   const copy = await inspectVendoredCopy({ dir, module: fetched.module, ...(previous?.mode === 'vendor' ? { version: previous.version, packManifest: previous.packManifest } : {}) });
@@ -129,7 +130,6 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
       throw new ProvisioningError('VENDOR_MODIFIED', `Cannot replace ${shown}/: it was edited locally (${copy.reason})`, { file: shown, hint: 'keep your edits elsewhere first, or pass --force to discard them' });
     }
   }
-  const action = `vendor "${name}" into "${infra.name}"`;
   const linkEntries = (['nickel', 'kcl'] as const).map((language) => dependencyFor(config, { module: fetched.module, mode: 'link', version: null, language }));
   const acceptable = [...(previous ? [dependencyFor(config, previous)] : []), ...linkEntries];
   const unlinks: InfraEdit['after'] = [];
@@ -151,7 +151,7 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
     return { record: previous, replaced: false, warnings };
   }
   // The manifest entry is checked before anything is staged.
-  claimDependency(edit, fetched.module, dependencyFor(config, { module: fetched.module, mode: 'vendor', version: fetched.version, language: 'nickel' }), { action, acceptable, force });
+  const line = claimDependency(edit, fetched.module, dependencyFor(config, { module: fetched.module, mode: 'vendor', version: fetched.version, language: 'nickel' }), { action, acceptable, force });
 
   const vendorRoot = path.dirname(dir);
   if (!existsSync(vendorRoot)) {
@@ -176,7 +176,9 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
     integrity: fetched.integrity,
     packManifest: sri(await readFile(path.join(staging, PACK_MANIFEST))),
   };
-  setRecord(edit.records, name, recordFields(record));
+  // A line the user wrote before any record (a link entry) is theirs: remove gives it back.
+  if (previous ? previous.preexistingDependency : line === 'replaced') record.preexistingDependency = true;
+  putRecord(edit, name, record);
   const replaced = copy.kind !== 'absent';
   if (replaced) edit.before.push({ kind: 'rm-tree', dir, aside: 'previous' });
   edit.before.push({ kind: 'place', from: staging, dir });

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
+import { onInterrupt } from '../fs/interrupt.ts';
 
 /**
  * The binary's absolute path, or undefined when it cannot be run: a name is looked up on
@@ -57,6 +58,9 @@ export function nickelExportFile({ bin, cwd, file, label = path.basename(cwd) }:
   return new Promise((resolve, reject) => {
     // stdin is closed: nickel reads stdin when it gets no file, and must never wait on it.
     const child = spawn(bin, ['export', '--format', 'json', arg], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Interrupted: the export goes with us (a terminal's Ctrl-C reaches it anyway; a kill does not).
+    const forget = onInterrupt(() => child.kill());
+    child.on('close', forget);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;

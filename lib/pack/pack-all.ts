@@ -3,7 +3,7 @@
  * problem instead of stopping at the first.
  */
 import { availableParallelism } from 'node:os';
-import { isProvisioningError, toProblem, type Problem } from '../errors.ts';
+import { systemError, toProblem, type Problem } from '../errors.ts';
 import { withLock } from '../fs/lock.ts';
 import { PackCache } from './cache.ts';
 import { packLockDir, packModule, type PackModuleOptions, type PackResult } from './pack-module.ts';
@@ -55,8 +55,8 @@ export async function packAll({ targets, plan, concurrency = Math.max(2, availab
         results.push(result);
         onEvent?.({ type: 'done', name, result, done: ++done, total });
       } catch (error) {
-        if (!isProvisioningError(error)) throw error;
-        const problem = { ...toProblem(error), name };
+        // A raw system error (a full disk) is this pack's problem, coded, like any other.
+        const problem = { ...toProblem(systemError(error, `pack ${name}`)), name };
         problems.push(problem);
         onEvent?.({ type: 'failed', name, problem, done: ++done, total });
       }

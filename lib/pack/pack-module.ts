@@ -4,7 +4,7 @@
  */
 import { mkdirSync, rmSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError, type Problem } from '../errors.ts';
 import { writeFileAtomicSync } from '../fs/atomic.ts';
 import { readIfExistsSync } from '../fs/read.ts';
 import { withLock } from '../fs/lock.ts';
@@ -46,6 +46,8 @@ export interface PackResult {
   exported: boolean;
   /** Files left out (links…), for people to see. */
   skipped: { rel: string; reason: string }[];
+  /** Coded warnings about the module, e.g. NAME_MISMATCH. */
+  warnings: Problem[];
   /**
    * `<tar>.minisig` removed because the tar it signed was replaced (a stale signature would only
    * fail pack:verify); a signing `afterPack` writes a new one. Absent when there was none.
@@ -150,7 +152,7 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
   const settings = JSON.stringify({ PACK_FORMAT, name: target.name, stem: target.stem, version: target.version, mtime, bin: plan.bin ?? null, exports: target.exports ?? null });
   const { files, skipped } = listSourcesSync(target.dir);
   const record = force ? undefined : cache.get(tarFile);
-  const base = { name: target.name, version: target.version, file: tarFile, exported: plan.exported, skipped };
+  const base = { name: target.name, version: target.version, file: tarFile, exported: plan.exported, skipped, warnings: target.warnings ?? [] };
   const sKey = statKey(settings, files);
 
   // The tar unchanged (one stat), and the metadata naming its integrity for this version: read

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError, type Problem } from '../errors.ts';
 import { assertVersion } from '../versions.ts';
 import { readToml } from '../formats/toml/parse.ts';
 import { LANGUAGES, type Provider } from '../tree/providers.ts';
@@ -23,6 +23,8 @@ export interface PackTarget {
   dir: string;
   /** `[package] exports`, when the manifest sets it. */
   exports?: string[] | undefined;
+  /** What packing it should say, e.g. the provider's NAME_MISMATCH. Default none. */
+  warnings?: Problem[] | undefined;
 }
 
 export interface ProviderTargetOptions {
@@ -49,6 +51,7 @@ export function providerTarget(provider: Provider, { version }: ProviderTargetOp
     language: provider.language,
     dir: provider.moduleDir,
     exports: provider.exports,
+    warnings: provider.warnings,
   };
 }
 

@@ -28,7 +28,7 @@ export interface ProviderInfo {
   manifest: Record<string, unknown>;
   /** Every file of the provider folder, relative to it, sorted (`nickel/manifest.toml`, `README.md`…). */
   files: string[];
-  /** Infras whose yaml records it. */
+  /** Infras whose yaml records it in this language. */
   installedIn: { infra: string; mode: InstallMode; version: string | null }[];
 }
 
@@ -51,7 +51,8 @@ export async function providerInfo({ config, provider: name, lang }: ProviderInf
   for (const infra of await listInfras(config)) {
     // An infra whose yaml does not parse is validate's to report; here it just is not counted.
     const record = await readInfraRecords(config, infra).then((r) => getRecord(r, provider.name), () => undefined);
-    if (record) installedIn.push({ infra: infra.name, mode: record.mode, version: record.version });
+    // The install of the language described: a kcl link is not the nickel provider's.
+    if (record && record.language === provider.language) installedIn.push({ infra: infra.name, mode: record.mode, version: record.version });
   }
   const { package: pkg, dependencies } = provider.manifest as { package?: Record<string, unknown>; dependencies?: Record<string, unknown> };
   return {

@@ -1,7 +1,7 @@
 import type { Config, Language } from '../config/types.ts';
 import type { Problem } from '../errors.ts';
 import { rootRelative } from '../tree/layout.ts';
-import { discoverProviders } from '../tree/providers.ts';
+import { scanProviders } from '../tree/providers.ts';
 
 export interface ListProvidersOptions {
   config: Config;
@@ -22,13 +22,16 @@ export interface ProviderRow {
 
 export interface ProviderList {
   providers: ProviderRow[];
-  /** Providers whose manifest did not parse: listed anyway, reported here. */
+  /**
+   * Providers whose manifest did not parse (listed anyway), folders that are no provider
+   * (INVALID_NAME, LINK_CONFLICT) and warnings (NAME_MISMATCH): reported here, never skipped in silence.
+   */
   problems: Problem[];
 }
 
 /** Every discovered provider, sorted by name. */
 export async function listProviders({ config, lang }: ListProvidersOptions): Promise<ProviderList> {
-  const found = await discoverProviders(config, { lang });
+  const { providers: found, problems } = await scanProviders(config, { lang });
   return {
     providers: found.map((p) => ({
       name: p.name,
@@ -37,6 +40,6 @@ export async function listProviders({ config, lang }: ListProvidersOptions): Pro
       language: p.language,
       path: rootRelative(config, p.moduleDir),
     })),
-    problems: found.flatMap((p) => (p.problem ? [p.problem] : [])),
+    problems: [...found.flatMap((p) => [...(p.problem ? [p.problem] : []), ...p.warnings]), ...problems],
   };
 }

@@ -6,13 +6,13 @@
  * immutable: the same version with other bytes is PACK_EXISTS, and nothing is written.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { NAME_PATTERN } from '../names.ts';
 import { ProblemsError, ProvisioningError, type Problem } from '../errors.ts';
-import { tempPathFor } from '../fs/atomic.ts';
+import { copyFileAtomic } from '../fs/atomic.ts';
 import { withLock } from '../fs/lock.ts';
 import { nameForStem } from '../pack/from-config.ts';
 import { buildMetadata, infoOf, readMetadata, writeMetadata, type PackMetadata, type VersionRecord } from '../formats/metadata.ts';
@@ -55,17 +55,6 @@ interface Planned {
   dest: string;
   destRecord: VersionRecord;
   copyTar: boolean;
-}
-
-async function copyAtomic(from: string, to: string): Promise<void> {
-  const tmp = tempPathFor(to);
-  try {
-    await copyFile(from, tmp);
-    await rename(tmp, to);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
 }
 
 async function sameBytes(a: string, b: string): Promise<boolean> {
@@ -191,10 +180,10 @@ export async function publishPacks({ config, registry, module }: PublishOptions)
     const packs: PublishedPack[] = [];
     // 1. Packs and signatures: a new name appears complete or not at all.
     for (const p of planned) {
-      if (p.copyTar) await copyAtomic(p.tarFile, p.dest);
+      if (p.copyTar) await copyFileAtomic(p.tarFile, p.dest);
       let sigChanged = false;
       if (p.signatureFile && !(await sameBytes(p.signatureFile, p.dest + SIGNATURE_SUFFIX))) {
-        await copyAtomic(p.signatureFile, p.dest + SIGNATURE_SUFFIX);
+        await copyFileAtomic(p.signatureFile, p.dest + SIGNATURE_SUFFIX);
         sigChanged = true;
       }
       packs.push({ module: p.stem, version: p.version, package_file: p.destRecord.package_file, status: p.copyTar || sigChanged ? 'published' : 'unchanged', signed: existsSync(p.dest + SIGNATURE_SUFFIX) });

@@ -1,10 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
-import { ProvisioningError } from '../errors.ts';
-import { assertName, NAME_PATTERN } from '../names.ts';
+import { ProvisioningError, type Problem } from '../errors.ts';
+import { scanFolders, symlinkedFolder } from './folders.ts';
+import { assertName } from '../names.ts';
 
 export interface Infra {
   name: string;
@@ -20,20 +20,27 @@ function infraAt(config: Config, name: string): Infra {
   return { name, dir, manifestFile: path.join(dir, 'manifest.toml'), recordFile: path.join(dir, 'providers.manifest.yaml') };
 }
 
-/** Every infra folder under `paths.infra`, sorted by name. */
-export async function listInfras(config: Config): Promise<Infra[]> {
-  const entries = await readdir(config.paths.infra, { withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isDirectory() && NAME_PATTERN.test(e.name))
-    .map((e) => infraAt(config, e.name))
-    .sort((a, b) => a.name.localeCompare(b.name));
+/** Every infra folder under `paths.infra`, by name, and the folders that are not one (see folders.ts). */
+export async function scanInfras(config: Config): Promise<{ infras: Infra[]; problems: Problem[] }> {
+  const { names, problems } = await scanFolders(config.paths.infra, 'infra');
+  return { infras: names.map((name) => infraAt(config, name)), problems };
 }
 
-/** One infra by name; `INFRA_NOT_FOUND` with "did you mean" when its folder is absent. */
+/** Every infra folder under `paths.infra`, sorted by name. */
+export async function listInfras(config: Config): Promise<Infra[]> {
+  return (await scanInfras(config)).infras;
+}
+
+/**
+ * One infra by name: `INFRA_NOT_FOUND` with "did you mean" when its folder is absent,
+ * `LINK_CONFLICT` when it is a symlink (an edit through it would land in another tree).
+ */
 export async function findInfra(config: Config, name: unknown): Promise<Infra> {
   const valid = assertName('infra', name);
   const infra = infraAt(config, valid);
-  if (!existsSync(infra.dir) || !statSync(infra.dir).isDirectory()) {
+  const st = await lstat(infra.dir).catch(() => undefined);
+  if (st?.isSymbolicLink()) throw symlinkedFolder('infra', infra.dir);
+  if (!st?.isDirectory()) {
     const known = (await listInfras(config)).map((i) => i.name);
     throw new ProvisioningError('INFRA_NOT_FOUND', `Cannot find infra "${valid}" in ${config.paths.infra}`, {
       hint: suggestion(valid, known, 'infra'),

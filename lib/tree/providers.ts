@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { isProvisioningError, ProvisioningError, toProblem, type Problem } from '../errors.ts';
 import { readIfExistsSync } from '../fs/read.ts';
 import { parseToml } from '../formats/toml/parse.ts';
-import { assertName, moduleName, NAME_PATTERN } from '../names.ts';
+import { assertName, moduleName } from '../names.ts';
+import { scanFolders, symlinkedFolder } from './folders.ts';
 
 /** Where each language keeps a provider's module and its manifest. */
 export const LANGUAGES: Record<Language, { folder: string; manifest: string }> = {
@@ -33,6 +33,8 @@ export interface Provider {
   manifest: Record<string, unknown>;
   /** Set when the manifest does not parse; the other fields are then partial. */
   problem?: Problem;
+  /** What is odd but not wrong, e.g. NAME_MISMATCH (the manifest names another module than the folder). */
+  warnings: Problem[];
 }
 
 export interface DiscoverOptions {
@@ -44,7 +46,7 @@ async function readProvider(providersDir: string, name: string, language: Langua
   const dir = path.join(providersDir, name);
   const moduleDir = path.join(dir, LANGUAGES[language].folder);
   const manifestFile = path.join(moduleDir, LANGUAGES[language].manifest);
-  const provider: Provider = { name, module: moduleName(name), language, dir, moduleDir, manifestFile, manifest: {} };
+  const provider: Provider = { name, module: moduleName(name), language, dir, moduleDir, manifestFile, manifest: {}, warnings: [] };
   try {
     // Read synchronously: a manifest is a few hundred bytes, and with 200 providers an async
     // read (a thread-pool round trip each) cost several times the read itself (BENCHMARKS.md).
@@ -58,37 +60,79 @@ async function readProvider(providersDir: string, name: string, language: Langua
   if (typeof pkg?.version === 'string') provider.version = pkg.version;
   if (typeof pkg?.description === 'string') provider.description = pkg.description;
   if (Array.isArray(pkg?.exports)) provider.exports = pkg.exports.map(String);
+  // The folder names the module (`dup/` packs as `dup_prov`); a manifest saying otherwise is said so.
+  if (typeof pkg?.name === 'string' && pkg.name !== provider.module) {
+    provider.warnings.push({
+      code: 'NAME_MISMATCH',
+      message: `Provider folder "${name}" is module ${provider.module}, but its ${LANGUAGES[language].manifest} names "${pkg.name}"`,
+      file: manifestFile,
+      hint: `the folder's name wins (it packs as ${provider.module}); rename the folder or set name = "${provider.module}"`,
+    });
+  }
   return provider;
 }
 
-function languagesOf(dir: string, lang: Language | undefined): Language[] {
-  const order: Language[] = lang ? [lang] : ['nickel', 'kcl'];
-  return order.filter((l) => existsSync(path.join(dir, LANGUAGES[l].folder, LANGUAGES[l].manifest)));
+/** `dir` is a symlink (lstat, no following); false when absent. */
+function isSymlink(dir: string): boolean {
+  return lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink() === true;
 }
 
-/** Every provider under `paths.providers` with a language folder and manifest, sorted by name. */
-export async function discoverProviders(config: Config, { lang }: DiscoverOptions = {}): Promise<Provider[]> {
-  const entries = await readdir(config.paths.providers, { withFileTypes: true }).catch(() => []);
-  const names = entries.filter((e) => e.isDirectory() && NAME_PATTERN.test(e.name)).map((e) => e.name).sort();
+/**
+ * The provider's languages that have a manifest, in `lang`'s order (else nickel, kcl); a
+ * language folder that is a symlink is LINK_CONFLICT (see folders.ts).
+ */
+function languagesOf(dir: string, lang: Language | undefined): Language[] {
   const order: Language[] = lang ? [lang] : ['nickel', 'kcl'];
-  const found: Provider[] = [];
+  return order.filter((l) => {
+    const folder = path.join(dir, LANGUAGES[l].folder);
+    if (isSymlink(folder)) throw symlinkedFolder('language', folder);
+    return existsSync(path.join(folder, LANGUAGES[l].manifest));
+  });
+}
+
+export interface ScannedProviders {
+  /** Every provider with a language folder and manifest, sorted by name. */
+  providers: Provider[];
+  /** Folders that are not providers (INVALID_NAME, LINK_CONFLICT); each provider's own are on it. */
+  problems: Problem[];
+}
+
+/** The provider tree: every provider, and every folder that is not one, reported (see folders.ts). */
+export async function scanProviders(config: Config, { lang }: DiscoverOptions = {}): Promise<ScannedProviders> {
+  const { names, problems } = await scanFolders(config.paths.providers, 'provider');
+  const order: Language[] = lang ? [lang] : ['nickel', 'kcl'];
+  const providers: Provider[] = [];
   for (const name of names) {
-    // The first language whose manifest reads: the same answer as languagesOf, one syscall fewer each.
     for (const language of order) {
       const { folder, manifest } = LANGUAGES[language];
-      const text = readIfExistsSync(`${config.paths.providers}${path.sep}${name}${path.sep}${folder}${path.sep}${manifest}`, 'utf8');
+      const moduleDir = `${config.paths.providers}${path.sep}${name}${path.sep}${folder}`;
+      const st = lstatSync(moduleDir, { throwIfNoEntry: false });
+      if (st === undefined) continue;
+      if (st.isSymbolicLink()) {
+        problems.push(symlinkedFolder('language', moduleDir).toJSON());
+        break;
+      }
+      // The first language whose manifest reads: the same answer as languagesOf.
+      const text = st.isDirectory() ? readIfExistsSync(`${moduleDir}${path.sep}${manifest}`, 'utf8') : undefined;
       if (text === undefined) continue;
-      found.push(await readProvider(config.paths.providers, name, language, text));
+      const provider = await readProvider(config.paths.providers, name, language, text);
+      providers.push(provider);
       break;
     }
   }
-  return found;
+  return { providers, problems };
 }
 
-/** One provider by name; `PROVIDER_NOT_FOUND` with "did you mean" when absent. */
+/** Every provider under `paths.providers` with a language folder and manifest, sorted by name. */
+export async function discoverProviders(config: Config, options: DiscoverOptions = {}): Promise<Provider[]> {
+  return (await scanProviders(config, options)).providers;
+}
+
+/** One provider by name; `PROVIDER_NOT_FOUND` with "did you mean" when absent, `LINK_CONFLICT` when it is a symlink. */
 export async function findProvider(config: Config, name: unknown, { lang }: DiscoverOptions = {}): Promise<Provider> {
   const valid = assertName('provider', name);
   const dir = path.join(config.paths.providers, valid);
+  if (isSymlink(dir)) throw symlinkedFolder('provider', dir);
   const [language] = languagesOf(dir, lang);
   if (!language) {
     const [other] = lang ? languagesOf(dir, undefined) : [];

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../lib/config/load.ts';
 import type { Config } from '../../lib/config/types.ts';
-import { isProvisioningError, ProblemsError, toProblem, type Problem } from '../../lib/errors.ts';
+import { ProblemsError, systemError, toProblem, type Problem } from '../../lib/errors.ts';
 import { assertFormat, type OutputFormat } from '../../lib/output/format.ts';
 import { dim, red, yellow } from '../../lib/output/style.ts';
 import { resolveRoot } from '../../lib/tree/root.ts';
@@ -19,6 +19,8 @@ export interface TaskContext {
   /** Progress and notes for people, on stderr. */
   info(text: string): void;
   warn(text: string): void;
+  /** Coded warnings, one `warning CODE: message (file:line)` line each, on stderr. */
+  warnProblems(problems: readonly Problem[]): void;
 }
 
 export interface TaskDefinition {
@@ -51,13 +53,17 @@ class TaskFailed extends Error {
   }
 }
 
+/** ` (file:line:column)`, or nothing. */
+function where(p: Problem): string {
+  return p.file ? ` ${dim(`(${[p.file, p.line, p.line !== undefined ? p.column : undefined].filter((x) => x !== undefined).join(':')})`)}` : '';
+}
+
 function printProblems(problems: Problem[], format: OutputFormat, reported = false): void {
   if (!reported && (format === 'json' || format === 'yaml')) {
     process.stdout.write(JSON.stringify({ ok: false, problems }, null, 2) + '\n');
   }
   for (const p of problems) {
-    const where = p.file ? ` ${dim(`(${[p.file, p.line, p.line !== undefined ? p.column : undefined].filter((x) => x !== undefined).join(':')})`)}` : '';
-    process.stderr.write(`${red('error')} ${p.code}: ${p.message}${where}\n`);
+    process.stderr.write(`${red('error')} ${p.code}: ${p.message}${where(p)}\n`);
     if (p.hint) process.stderr.write(`  ${dim('hint:')} ${p.hint}\n`);
   }
 }
@@ -101,6 +107,7 @@ export async function runDefinition(def: TaskDefinition, argv: readonly string[]
       out: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
       info: (text) => void process.stderr.write(text + '\n'),
       warn: (text) => void process.stderr.write(`${yellow('warning')} ${text}\n`),
+      warnProblems: (problems) => problems.forEach((p) => ctx.warn(`${p.code}: ${p.message}${where(p)}`)),
     };
     await def.run(ctx);
   } catch (error) {
@@ -108,11 +115,11 @@ export async function runDefinition(def: TaskDefinition, argv: readonly string[]
       printProblems(error.problems, format, error.reported);
       throw new TaskFailed(`${def.name}: ${error.message}`);
     }
-    if (isProvisioningError(error)) {
-      printProblems([toProblem(error)], format);
-      throw new TaskFailed(`${def.name} failed: ${error.code}`);
-    }
-    throw error;
+    // Anything else (a full disk, a bug) is coded too: one line, also under --silent, never a bare stack.
+    const coded = systemError(error);
+    printProblems([toProblem(coded)], format);
+    if (process.env.PROVISIONING_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+    throw new TaskFailed(`${def.name} failed: ${coded.code}`);
   }
 }
 

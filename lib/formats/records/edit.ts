@@ -25,6 +25,12 @@ export const FLAGS = {
   createdTable: 'created_dependencies_table',
   /** providers:vendor created `<infra>/vendor/`: removed again once empty. */
   createdVendorFolder: 'created_vendor_folder',
+  /** The tool created this very file: deleted again once its last provider goes (unless the user wrote in it). */
+  createdRecordsFile: 'created_records_file',
+  /** The tool created the infra's manifest.toml: deleted again once it holds nothing. */
+  createdManifestFile: 'created_manifest_file',
+  /** The empty map was written `providers:` then `  {}` on a line of its own: written back so (records/text.ts). */
+  emptyMapOnOwnLine: 'empty_providers_on_own_line',
 } as const;
 
 export type Flag = (typeof FLAGS)[keyof typeof FLAGS];
@@ -71,6 +77,13 @@ function providersMap(records: RecordsFile): YAMLMap {
   if (map !== found) doc.set('providers', map);
   if (map.items.length === 0) map.flow = false;
   return map;
+}
+
+/** A records file as the tool creates one, with an empty `providers:` map (not on disk). */
+export function emptyRecordsFile(file: string): RecordsFile {
+  const records = parseRecordsFile('', file, false);
+  providersMap(records).flow = true;
+  return records;
 }
 
 /**

@@ -24,6 +24,11 @@ export interface ProviderRecord {
    * records. Absent in records written before it existed.
    */
   packManifest?: string;
+  /**
+   * yaml `preexisting_dependency: true`: the manifest.toml dependency line was there before
+   * install (written by hand), so remove leaves it as it is. Absent: install wrote it.
+   */
+  preexistingDependency?: boolean;
 }
 
 /** A record as found in the file, with where it is and what is wrong with its shape. */
@@ -56,6 +61,7 @@ function toRecord(value: Record<string, unknown>): { record?: ProviderRecord; mi
   else if (mode === 'vendor') missing.push('integrity');
   // Optional: records written before pack_manifest existed have none.
   if (mode === 'vendor' && typeof value.pack_manifest === 'string') record.packManifest = value.pack_manifest;
+  if (value.preexisting_dependency === true) record.preexistingDependency = true;
   return missing.length > 0 ? { missing } : { record, missing };
 }
 
@@ -100,5 +106,6 @@ export function recordFields(record: ProviderRecord): Record<string, unknown> {
     language: record.language,
     integrity: record.mode === 'vendor' ? record.integrity : undefined,
     pack_manifest: record.mode === 'vendor' ? record.packManifest : undefined,
+    preexisting_dependency: record.preexistingDependency === true ? true : undefined,
   };
 }

@@ -111,6 +111,8 @@ interface Header {
   end: number;
   /** Past the comment lines indented deeper than the key that directly follow the line. */
   notes: number;
+  /** An empty value on a line of its own after those notes (`  {}`): its bytes, newline included. */
+  ownLine?: { start: number; end: number };
 }
 
 /** The `providers:` line of a block `providers: <empty>` / `providers:` + entries; undefined for any other shape. */
@@ -127,7 +129,23 @@ function headerOf(source: string, pair: Pair): Header | undefined {
   for (let next = /^[ \t]+#[^\n]*(\n|$)/.exec(source.slice(notes)); next && next[0]; next = /^[ \t]+#[^\n]*(\n|$)/.exec(source.slice(notes))) {
     notes += next[0].length;
   }
-  return { colon: key[1]! + colon!.length, before: before!, value, after: after!, comment, end, notes };
+  const own = value ? null : /^[ \t]+(\{[ \t]*\}|~|null|Null|NULL)[ \t]*(#[^\r\n]*)?(\r?\n|$)/.exec(source.slice(notes));
+  return { colon: key[1]! + colon!.length, before: before!, value, after: after!, comment, end, notes, ...(own ? { ownLine: { start: notes, end: notes + own[0].length } } : {}) };
+}
+
+/**
+ * True when the file's `providers:` map is empty and written with its value on a line of its
+ * own (`providers: # the list`, `  # nothing yet`, `  {}`): what the tool must remember, to write
+ * it back so once the last entry goes (the `empty_providers_on_own_line` flag).
+ */
+export function emptyMapOnOwnLine(records: RecordsFile): boolean {
+  if (!records.exists) return false;
+  const original = parseDocument(records.text);
+  const top = original.contents;
+  const pair = isMap(top) ? top.items.find((p) => isPair(p) && keyOf(p) === 'providers') : undefined;
+  const value = pair?.value;
+  if (!pair || !((isMap(value) && value.items.length === 0) || (isScalar(value) && value.value === null))) return false;
+  return headerOf(records.text, pair)?.ownLine !== undefined;
 }
 
 /** The edit of the `providers:` line's value when the map goes from empty to not (or back). */
@@ -171,7 +189,7 @@ function diffPairs(source: string, before: Pair[], after: Pair[], depth: 0 | 1, 
 }
 
 /** The entries' edits: an empty map (`{}`, `~`, nothing) gains or loses its first/last entry through its header line. */
-function entryEdits(source: string, pair: Pair, after: unknown, options: ToStringOptions): Edit[] | undefined {
+function entryEdits(source: string, pair: Pair, after: unknown, options: ToStringOptions, emptyOnOwnLine: boolean): Edit[] | undefined {
   const before = pair.value;
   const none = (node: unknown) => isScalar(node) && node.value === null;
   if (none(before) && none(after)) return [];
@@ -191,7 +209,14 @@ function entryEdits(source: string, pair: Pair, after: unknown, options: ToStrin
   if (!edits) return undefined;
   // The entries go on the line after the header, which a text without a final newline lacks.
   for (const edit of edits) if (edit.text && edit.start === source.length && !source.endsWith('\n')) edit.text = `\n${edit.text}`;
-  const line = headerEdit(header, after.items.length === 0);
+  const emptied = after.items.length === 0;
+  // The value on a line of its own: the first entry takes its place; the last one leaves it back.
+  if (header.ownLine && !emptied) return [...edits, { ...header.ownLine, text: '' }];
+  if (emptied && oldItems.length > 0 && emptyOnOwnLine && !header.value) {
+    // Just past the last entry (deleted by its own edit): `  {}` lands where the entries were.
+    return [...edits, { start: appendAt, end: appendAt, text: `${' '.repeat(Number(options.indent ?? 2))}{}\n` }];
+  }
+  const line = headerEdit(header, emptied);
   return line ? [...edits, line] : edits;
 }
 
@@ -205,9 +230,11 @@ function splice(records: RecordsFile, original: Document, options: ToStringOptio
   if (!lastTop) return undefined;
   // No `providers:` key yet: it is a new top-level pair, rendered whole after the last one.
   const pair = top.items.find((p) => keyOf(p) === 'providers');
-  const entries = pair ? entryEdits(source, pair, records.doc.get('providers', true), options) : [];
+  const entries = pair ? entryEdits(source, pair, records.doc.get('providers', true), options, original.get('empty_providers_on_own_line') === true) : [];
   const flags = diffPairs(source, top.items, now.items, 0, options, lastTop.end, pair ? 'providers' : undefined);
   if (!entries || !flags) return undefined;
+  // Rendered text is LF; a CRLF file gets CRLF in what is spliced into it.
+  if (crlf(source)) for (const edit of [...entries, ...flags]) edit.text = edit.text.replace(/\r?\n/g, '\r\n');
   let text = source;
   // Applied from the end backwards; at one offset the later edit goes in first, so the earlier
   // one (an entry before a top-level flag) ends up before it.
@@ -225,7 +252,14 @@ export function recordsText(records: RecordsFile): string {
   const original = parseDocument(records.text);
   const options = styleOf(original, records.text);
   const full = records.doc.toString(options);
-  if (!records.exists) return full;
+  // A file that is not there and was given nothing stays not there ("null" is no content of ours).
+  if (!records.exists) return records.doc.contents === null ? '' : full;
   if (original.toString(options) === full) return records.text;
-  return splice(records, original, options) ?? full;
+  return splice(records, original, options) ?? (crlf(records.text) ? full.replace(/\r?\n/g, '\r\n') : full);
+}
+
+/** True when the text's lines end in CRLF (its first line ending decides). */
+function crlf(text: string): boolean {
+  const nl = text.indexOf('\n');
+  return nl > 0 && text[nl - 1] === '\r';
 }

@@ -14,6 +14,8 @@ import type { InfraEdit } from './open.ts';
 export type Operation =
   /** Write `text` to `file` (atomically), unless it already holds exactly that. */
   | { kind: 'write'; file: string; text: string; previous: { text: string; exists: boolean } }
+  /** Delete a file the tool created (undone by writing `previous` back). */
+  | { kind: 'delete'; file: string; previous: { text: string; exists: boolean } }
   /** Make the folder (and parents) when absent. */
   | { kind: 'mkdir'; dir: string }
   /** Create a symlink; `replaces` is the target of a symlink that is there now (--force). */
@@ -42,7 +44,7 @@ export interface Executed {
 /** The path an operation renames, deletes or creates an entry in (its parent folder is what matters). */
 function touched(op: Operation): string {
   switch (op.kind) {
-    case 'write': return op.file;
+    case 'write': case 'delete': return op.file;
     case 'mkdir': return op.dir;
     case 'link': case 'unlink': return op.path;
     case 'rmdir-if-empty': case 'rm-tree': case 'place': return op.dir;
@@ -60,6 +62,10 @@ async function apply(tx: Transaction, op: Operation, rel: (p: string) => string,
       await tx.step(`wrote ${rel(op.file)}`, () => writeFileAtomic(op.file, op.text), () =>
         op.previous.exists ? writeFileAtomic(op.file, op.previous.text) : rm(op.file, { force: true }),
       );
+      return;
+    case 'delete':
+      if (!op.previous.exists) return;
+      await tx.step(`deleted ${rel(op.file)}`, () => rm(op.file, { force: true }), () => writeFileAtomic(op.file, op.previous.text));
       return;
     case 'mkdir': {
       if (existsSync(op.dir)) return;
@@ -140,8 +146,12 @@ export async function commitEdit(edit: InfraEdit): Promise<Executed> {
   const { config, infra } = edit;
   return execute([
     ...edit.before,
-    { kind: 'write', file: infra.manifestFile, text: edit.manifest.text, previous: edit.original },
-    { kind: 'write', file: infra.recordFile, text: recordsText(edit.records), previous: edit.records },
+    edit.remove.has('manifest')
+      ? { kind: 'delete', file: infra.manifestFile, previous: edit.original }
+      : { kind: 'write', file: infra.manifestFile, text: edit.manifest.text, previous: edit.original },
+    edit.remove.has('records')
+      ? { kind: 'delete', file: infra.recordFile, previous: edit.records }
+      : { kind: 'write', file: infra.recordFile, text: recordsText(edit.records), previous: edit.records },
     ...edit.after,
   ], config.root, infra.dir);
 }

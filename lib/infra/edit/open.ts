@@ -31,6 +31,8 @@ export interface InfraEdit {
   readonly before: Operation[];
   /** …and after. */
   readonly after: Operation[];
+  /** Files the tool created that go again (their last entry went): deleted instead of written. */
+  readonly remove: Set<'manifest' | 'records'>;
 }
 
 /**
@@ -61,6 +63,23 @@ export async function assertRealFolders(config: Config, infra: Infra): Promise<v
   }
 }
 
+/**
+ * Refuses (`LINK_CONFLICT`) a manifest.toml or providers.manifest.yaml that is a symlink leading
+ * out of the provisioning root: the write would land there. A link to a file inside the root
+ * (a shared records file kept elsewhere in the tree) is written through and stays a link.
+ */
+async function assertFilesInTree(config: Config, infra: Infra): Promise<void> {
+  for (const file of [infra.manifestFile, infra.recordFile]) {
+    const st = await lstat(file).catch(() => undefined);
+    if (!st?.isSymbolicLink() || (await isInsideReal(config.root, file))) continue;
+    const shown = rootRelative(config, file);
+    throw new ProvisioningError('LINK_CONFLICT', `Cannot change "${shown}": it is a symlink leading outside ${config.root}`, {
+      file: shown,
+      hint: 'the tool edits files of the tree only; make it a real file (or a link inside the tree)',
+    });
+  }
+}
+
 export interface EditResult<T> extends Executed {
   /** What the plan returned. */
   planned: T;
@@ -75,8 +94,9 @@ export async function editInfra<T>(config: Config, which: string | Infra, plan: 
   const infra = typeof which === 'string' ? await findInfra(config, which) : which;
   return withLock(infra.dir, async () => {
     await assertRealFolders(config, infra);
+    await assertFilesInTree(config, infra);
     const { manifest, records } = await readInfraState(config, infra);
-    const edit: InfraEdit = { config, infra, original: manifest, manifest, records, before: [], after: [] };
+    const edit: InfraEdit = { config, infra, original: manifest, manifest, records, before: [], after: [], remove: new Set() };
     const planned = await plan(edit);
     return { planned, ...(await commitEdit(edit)) };
   });
