@@ -43,6 +43,8 @@ export type ErrorCode =
   | 'MODULE_NOT_FOUND'
   | 'IO_ERROR'
   | 'NAME_MISMATCH'
+  | 'CLEANUP_FAILED'
+  | 'INSECURE_REGISTRY'
   | 'INTERNAL_ERROR';
 
 export interface ErrorDetails {

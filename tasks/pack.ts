@@ -87,7 +87,7 @@ export const packCore = defineTask({
     const { config, settings, plans, signed } = await settingsFor(ctx);
     const target = await coreTarget(config, { version });
     const plan = plans.planFor(target);
-    for (const w of plans.warnings()) ctx.warn(w);
+    ctx.warnProblems(plans.warnings());
     printResults(ctx, [await packModule({ ...settings, target, plan })], signed);
   },
 });
@@ -102,7 +102,7 @@ export const packProvider = defineTask({
     const { config, settings, plans, signed } = await settingsFor(ctx);
     const target = providerTarget(await findProvider(config, name), { version });
     const plan = plans.planFor(target);
-    for (const w of plans.warnings()) ctx.warn(w);
+    ctx.warnProblems(plans.warnings());
     printResults(ctx, [await packModule({ ...settings, target, plan })], signed);
   },
 });
@@ -128,7 +128,7 @@ export const packProviders = defineTask({
         if (!warned && plans.warnings().length > 0) {
           warned = true;
           progress.end();
-          for (const w of plans.warnings()) ctx.warn(w);
+          ctx.warnProblems(plans.warnings());
         }
         progress.onEvent(event);
       },

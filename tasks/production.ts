@@ -116,7 +116,7 @@ export const vendor = defineTask({
       force: ctx.flags.force === true,
       cwd: ctx.cwd,
     });
-    for (const w of result.warnings) ctx.warn(w); // the plain http: warning among them (lib/registry/fetch.ts)
+    ctx.warnProblems(result.warnings); // the plain http: warning among them (lib/registry/fetch.ts)
     const { record } = result;
     ctx.out(result.changes.length === 0
       ? `${result.provider} ${record.version} already vendored in ${result.infra} (${result.dir}); nothing changed`

@@ -76,7 +76,7 @@ export const install = defineTask({
       ? `${result.provider} already installed in ${result.infra} (${result.link}); nothing changed`
       : `installed ${result.provider} ${result.record.version ?? '(no version)'} into ${result.infra} (${result.link})`);
     changesOf(ctx, result.changes);
-    for (const w of result.warnings) ctx.warn(w);
+    ctx.warnProblems(result.warnings);
   },
 });
 
@@ -88,7 +88,7 @@ export const remove = defineTask({
     const result = await removeProvider({ config: await ctx.config(), provider: str(ctx.flags.provider) ?? '', infra: str(ctx.flags.infra) ?? '', force: ctx.flags.force === true });
     ctx.out(`removed ${result.provider} from ${result.infra}`);
     changesOf(ctx, result.changes);
-    for (const w of result.warnings) ctx.warn(w);
+    ctx.warnProblems(result.warnings);
   },
 });
 

@@ -1,5 +1,5 @@
 import type { Config, Language } from '../config/types.ts';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError, type Problem } from '../errors.ts';
 import type { ProviderRecord } from '../formats/records/index.ts';
 import { moduleName } from '../names.ts';
 import { linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../tree/layout.ts';
@@ -35,7 +35,7 @@ export interface InstallResult {
   /** What changed; empty when the provider was already installed exactly so. */
   changes: string[];
   /** Cleanup left undone (a vendored copy moved aside that could not be deleted). */
-  warnings: string[];
+  warnings: Problem[];
 }
 
 /** Refuses a provider whose manifest does not parse or whose version misses `range`. */

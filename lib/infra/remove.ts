@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
-import { drift, ProblemsError, ProvisioningError, toProblem } from '../errors.ts';
+import { drift, ProblemsError, ProvisioningError, toProblem, type Problem } from '../errors.ts';
 import { listRecords } from '../formats/records/index.ts';
 import { dependencyIs, getDependency } from '../formats/toml/dependencies.ts';
 import { assertName, moduleName } from '../names.ts';
@@ -26,7 +26,7 @@ export interface RemoveResult {
   infra: string;
   changes: string[];
   /** Cleanup left undone: a vendored copy moved aside (records already updated) that could not be deleted. */
-  warnings: string[];
+  warnings: Problem[];
 }
 
 /**

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { extractPack } from '../archive/extract-pack.ts';
 import type { Config, Language } from '../config/types.ts';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError, type Problem } from '../errors.ts';
 import { sri } from '../formats/integrity.ts';
 import { PACK_MANIFEST } from '../formats/pack-json.ts';
 import { FLAGS, setFlag, type ProviderRecord } from '../formats/records/index.ts';
@@ -60,7 +60,7 @@ export interface VendorResult {
   keyId?: string;
   /** What changed; empty when that exact pack was already vendored intact. */
   changes: string[];
-  warnings: string[];
+  warnings: Problem[];
 }
 
 export async function vendorProvider({ config, provider, infra: infraName, range, registry, force = false, cwd = process.cwd() }: VendorOptions): Promise<VendorResult> {
@@ -104,7 +104,7 @@ interface Placed {
   record: ProviderRecord;
   /** An old copy was there (and is moved aside). */
   replaced: boolean;
-  warnings: string[];
+  warnings: Problem[];
 }
 
 /** `nickel` when the pack holds a manifest.toml, `kcl` for a kcl.mod. */
@@ -133,7 +133,7 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
   const linkEntries = (['nickel', 'kcl'] as const).map((language) => dependencyFor(config, { module: fetched.module, mode: 'link', version: null, language }));
   const acceptable = [...(previous ? [dependencyFor(config, previous)] : []), ...linkEntries];
   const unlinks: InfraEdit['after'] = [];
-  const warnings: string[] = [];
+  const warnings: Problem[] = [];
   for (const language of ['nickel', 'kcl'] as const) {
     const linkPath = linkPathOf(config, infra, name, language);
     const link = await inspectLink(linkPath);
@@ -141,7 +141,7 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
     if (link.kind === 'symlink' && linksTo(link, moduleDirOf(config, name, language))) {
       unlinks.push({ kind: 'unlink', path: linkPath, target: link.target }, { kind: 'rmdir-if-empty', dir: path.dirname(linkPath) });
     } else {
-      warnings.push(`${rootRelative(config, linkPath)} was not made by providers:install; left as it is`);
+      warnings.push({ code: 'LINK_CONFLICT', message: `${rootRelative(config, linkPath)} was not made by providers:install; left as it is`, file: rootRelative(config, linkPath) });
     }
   }
 

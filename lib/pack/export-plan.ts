@@ -2,7 +2,7 @@
  * Whether a pack runs `nickel export`, from `[nickel] export = auto | required | off`.
  */
 import type { Language } from '../config/types.ts';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError, type Problem } from '../errors.ts';
 import { findBinary } from './nickel.ts';
 
 export type ExportMode = 'auto' | 'required' | 'off';
@@ -12,8 +12,8 @@ export interface ExportPlan {
   bin?: string | undefined;
   /** What the metadata's `exported` says. */
   exported: boolean;
-  /** Set when `auto` found no binary: tell the user once, not per provider. */
-  warning?: string;
+  /** Set when `auto` found no binary (NICKEL_NOT_FOUND, as a warning): tell the user once, not per provider. */
+  warning?: Problem;
 }
 
 export interface ExportPlanOptions {
@@ -38,6 +38,10 @@ export function exportPlan({ bin = 'nickel', mode = 'auto', language = 'nickel',
   }
   return {
     exported: false,
-    warning: `"${bin}" not found: packing Nickel sources only, without export/*.json ("exported": false); set [nickel] export = "off" to silence this`,
+    warning: {
+      code: 'NICKEL_NOT_FOUND',
+      message: `"${bin}" not found: packing Nickel sources only, without export/*.json ("exported": false)`,
+      hint: 'install nickel (https://nickel-lang.org) or set [nickel] bin to export; set [nickel] export = "off" to silence this',
+    },
   };
 }

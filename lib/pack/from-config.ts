@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Config } from '../config/types.ts';
+import type { Problem } from '../errors.ts';
 import { exportPlan, type ExportPlan } from './export-plan.ts';
 import type { PackModuleOptions } from './pack-module.ts';
 import { CORE_STEM, type PackTarget } from './target.ts';
@@ -30,7 +31,7 @@ export function packSettings(config: Config, { output, force = false, cwd = proc
 }
 
 /** Export plans by language, computed once per run (one PATH lookup, one warning). */
-export function planner(config: Config): { planFor(target: PackTarget): ExportPlan; warnings(): string[] } {
+export function planner(config: Config): { planFor(target: PackTarget): ExportPlan; warnings(): Problem[] } {
   const plans = new Map<string, ExportPlan>();
   const planFor = (target: PackTarget) => {
     let plan = plans.get(target.language);
@@ -40,7 +41,7 @@ export function planner(config: Config): { planFor(target: PackTarget): ExportPl
     }
     return plan;
   };
-  return { planFor, warnings: () => [...new Set([...plans.values()].flatMap((p) => (p.warning ? [p.warning] : [])))] };
+  return { planFor, warnings: () => [...new Map([...plans.values()].flatMap((p) => (p.warning ? [[p.warning.message, p.warning] as const] : []))).values()] };
 }
 
 /** Metadata name of a tar stem: the core's is `core_package_name`, a provider's its module. */

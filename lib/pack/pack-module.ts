@@ -8,6 +8,7 @@ import { ProvisioningError, type Problem } from '../errors.ts';
 import { writeFileAtomicSync } from '../fs/atomic.ts';
 import { readIfExistsSync } from '../fs/read.ts';
 import { withLock } from '../fs/lock.ts';
+import { Transaction } from '../fs/transaction.ts';
 import { buildPack } from './build.ts';
 import { contentKey, PackCache, sameStamp, stampOf, statKey, tarIntact, type CacheRecord } from './cache.ts';
 import type { ExportPlan } from './export-plan.ts';
@@ -244,18 +245,18 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
       created: same && old?.integrity === integrity ? old.created : formatCreated(now()),
       exported: plan.exported,
     };
-    if (!same) writeFileAtomicSync(tarFile, tar, { fsync: FLUSH });
-    try {
+    // Tar, then metadata, in one transaction: a failed metadata write leaves the package folder
+    // as it was (the old tar back, or no new tar at all).
+    await Transaction.run(async (tx) => {
+      if (!same) {
+        await tx.step('tar', async () => writeFileAtomicSync(tarFile, tar, { fsync: FLUSH }), async () =>
+          existing ? writeFileAtomicSync(tarFile, existing, { fsync: FLUSH }) : rmSync(tarFile, { force: true }));
+      }
       if (!same || JSON.stringify(old) !== JSON.stringify(entry)) {
         const versions = { ...previous?.versions, [target.version]: entry };
         writeMetadata(metaFile, buildMetadata({ name: target.name, versions, info, previous })!, { fsync: FLUSH });
       }
-    } catch (error) {
-      // Leave the package folder as it was: the old tar back, or no new tar at all.
-      if (existing && !same) writeFileAtomicSync(tarFile, existing, { fsync: FLUSH });
-      else if (!existing) rmSync(tarFile, { force: true });
-      throw error;
-    }
+    });
     // The old tar's signature signs bytes that no longer exist: it goes (a signer writes anew).
     const signatureFile = `${tarFile}.minisig`;
     let removedSignature: string | undefined;

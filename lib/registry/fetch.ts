@@ -8,7 +8,7 @@ import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { assertRange } from '../versions.ts';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError, type Problem } from '../errors.ts';
 import type { VersionRecord } from '../formats/metadata.ts';
 import { plainHttpWarning } from './http-source.ts';
 import { fileIntegrity, isSri } from '../formats/integrity.ts';
@@ -38,7 +38,7 @@ export interface FetchedPack {
   /** Key id of the verified signature; undefined when no signature was checked. */
   keyId?: string;
   /** For people: e.g. an unsigned pack accepted because signatures are not required. */
-  warnings: string[];
+  warnings: Problem[];
 }
 
 function checkRecord(record: VersionRecord | undefined, label: string, expectedName: string): VersionRecord {
@@ -96,7 +96,7 @@ export async function fetchVerifiedPack({ source, module, range, signing, tmpDir
         hint: 'pack it with --sign (and publish the .minisig), or turn require_signatures off',
       });
     }
-    fetched.warnings.push(`${label} is not signed; accepted because require_signatures is off`);
+    fetched.warnings.push({ code: 'SIGNATURE_MISSING', message: `${label} is not signed; accepted because require_signatures is off`, hint: 'pack it with --sign (and publish the .minisig), or set require_signatures = true to refuse unsigned packs' });
     return fetched;
   }
   try {

@@ -3,7 +3,7 @@
  * runtime's global `fetch` (Node >= 20 and Deno alike); nothing is cached.
  */
 import { open } from 'node:fs/promises';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError, type Problem } from '../errors.ts';
 import type { PackMetadata, VersionRecord } from '../formats/metadata.ts';
 import { assertRegistryPath, INDEX_FILE, METADATA_DIR, SIGNATURE_SUFFIX } from './layout.ts';
 import { assertSignedName } from './signed-name.ts';
@@ -58,9 +58,13 @@ async function get(start: URL): Promise<Response | undefined> {
  * can then swap both the metadata and the pack. Undefined for https, folders, or when
  * `require_signatures` is on (then a swapped pack fails its signature).
  */
-export function plainHttpWarning(registry: string | undefined, { requireSignatures }: { requireSignatures: boolean }): string | undefined {
+export function plainHttpWarning(registry: string | undefined, { requireSignatures }: { requireSignatures: boolean }): Problem | undefined {
   if (registry === undefined || requireSignatures || !/^http:\/\//i.test(registry)) return undefined;
-  return `${registry} is plain http: and [distribution.signing] require_signatures is off, so nothing proves the packs came from their publisher; use https, or set require_signatures = true`;
+  return {
+    code: 'INSECURE_REGISTRY',
+    message: `${registry} is plain http: and [distribution.signing] require_signatures is off, so nothing proves the packs came from their publisher`,
+    hint: 'use https, or set require_signatures = true',
+  };
 }
 
 /** Streams a response body into `write`, refusing more than `maxBytes`. */

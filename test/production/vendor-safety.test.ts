@@ -48,7 +48,7 @@ failing('a failed delete of the old copy after a vendor upgrade never leaves rec
     await undo(await movedTo(t.wuji, '.aws_prov.previous-'));
   }
   assert.is(result.record.version, '0.2.0');
-  assert.ok(result.warnings.some((w) => w.includes('.aws_prov.previous-')), 'the leftover old copy is named in a warning');
+  assert.ok(result.warnings.some((w) => w.message.includes('.aws_prov.previous-')), 'the leftover old copy is named in a warning');
   assert.match(await readFile(t.yaml, 'utf8'), 'version: 0.2.0');
   assert.match(await readFile(t.toml, 'utf8'), 'version = "0.2.0"');
   assert.is(JSON.parse(await readFile(path.join(t.wuji, 'vendor/aws_prov/PACK.json'), 'utf8')).version, '0.2.0');
@@ -66,7 +66,7 @@ failing('a delete that fails part-way during providers:remove never leaves a hal
   } finally {
     await undo(await movedTo(t.wuji, '.aws_prov.removed-'));
   }
-  assert.ok(result.warnings.some((w) => w.includes('.aws_prov.removed-')), 'the leftover is named in a warning');
+  assert.ok(result.warnings.some((w) => w.message.includes('.aws_prov.removed-')), 'the leftover is named in a warning');
   assert.not.match(await readFile(t.yaml, 'utf8'), 'aws');
   assert.not.match(await readFile(t.toml, 'utf8'), 'aws_prov');
   assert.not.ok(existsSync(path.join(t.wuji, 'vendor/aws_prov')), 'no half-deleted copy where the records could point');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ProvisioningError, systemError } from '../../errors.ts';
+import { ProvisioningError, systemError, type Problem } from '../../errors.ts';
 import { writeFileAtomic } from '../../fs/atomic.ts';
 import { isInsideReal } from '../../fs/inside.ts';
 import { createLink, removeIfEmpty, removeLink } from '../link.ts';
@@ -37,8 +37,8 @@ export type Operation =
 export interface Executed {
   /** What was done, as `verb path` labels; operations that had nothing to do are left out. */
   changes: string[];
-  /** Cleanup that could not be finished (a moved-aside copy that could not be deleted). */
-  warnings: string[];
+  /** Cleanup that could not be finished (CLEANUP_FAILED: a moved-aside copy that could not be deleted). */
+  warnings: Problem[];
 }
 
 /** The path an operation renames, deletes or creates an entry in (its parent folder is what matters). */
@@ -127,12 +127,12 @@ export async function execute(operations: readonly Operation[], base: string, wi
     return tx.done;
   });
   // Committed: what was moved aside is no longer referenced. Deleting it is cleanup, not part of the change.
-  const warnings: string[] = [];
+  const warnings: Problem[] = [];
   for (const { dir, aside, removeEmptyParent } of trash) {
     try {
       await rm(aside, { recursive: true, force: true });
     } catch (error) {
-      warnings.push(`could not delete ${rel(aside)}/ (what was ${rel(dir)}/): ${(error as NodeJS.ErrnoException).code ?? String(error)}; delete it yourself`);
+      warnings.push({ code: 'CLEANUP_FAILED', message: `Cannot delete ${rel(aside)}/ (what was ${rel(dir)}/): ${(error as NodeJS.ErrnoException).code ?? String(error)}; the change is made`, file: rel(aside), hint: 'delete that folder yourself' });
       continue;
     }
     // Only ever a plain rmdir: a folder holding anything at all stays.
