@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { writeFileAtomic, writeFileAtomicSync } from '../../lib/fs/atomic.ts';
 import { installProvider } from '../../lib/infra/install.ts';
 import { testdir } from '../helpers/testdir.ts';
-import { example } from '../module-loader/helpers/tree.ts';
+import { example } from '../helpers/example.ts';
 
 const test = suite('atomic writes keep the file what it was');
 

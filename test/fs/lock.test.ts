@@ -11,7 +11,7 @@ import { run } from '../helpers/run.ts';
 import { PROJECT_ROOT, testdir } from '../helpers/testdir.ts';
 
 const test = suite('infra lock');
-const LOCKER = path.join(PROJECT_ROOT, 'test/fs/helpers/locker.ts');
+const LOCKER = path.join(PROJECT_ROOT, 'test/helpers/locker.ts');
 
 /** The pid of a process that has exited (as a crashed task's would be). */
 async function deadPid(): Promise<number> {

@@ -18,8 +18,8 @@ import { vendorProvider } from '../../lib/infra/vendor.ts';
 import { codeOf } from '../helpers/codes.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { exampleTree, testdir } from '../helpers/testdir.ts';
-import { example } from '../module-loader/helpers/tree.ts';
-import { pack, prodTree } from '../production/helpers/tree.ts';
+import { example } from '../helpers/example.ts';
+import { pack, prodTree } from '../helpers/prod-tree.ts';
 
 const links = suite('whose bytes: a symlink never leads an edit outside the tree');
 

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { cleanPacks, listPacks, parsePackFile } from '../../lib/pack/index.ts';
 import { gulp } from '../helpers/run.ts';
 import { snapshot } from '../helpers/snapshot.ts';
-import { packOne, packTree } from './helpers/pack-tree.ts';
+import { packOne, packTree } from '../helpers/pack-tree.ts';
 
 const test = suite('pack:clean and pack:list');
 

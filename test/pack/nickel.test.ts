@@ -8,7 +8,7 @@ import { nickelExportFile } from '../../lib/pack/nickel.ts';
 import { exportForWatch } from '../../lib/watch/export.ts';
 import { run } from '../helpers/run.ts';
 import { testdir } from '../helpers/testdir.ts';
-import { codeOf, nickelBinaries, packOne, packTree, providerFiles, STAND_IN } from './helpers/pack-tree.ts';
+import { codeOf, nickelBinaries, packOne, packTree, providerFiles, STAND_IN } from '../helpers/pack-tree.ts';
 
 const standIn = suite('nickel stand-in: the real CLI\'s interface');
 

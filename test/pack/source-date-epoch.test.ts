@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { isProvisioningError } from '../../lib/errors.ts';
 import { gulp } from '../helpers/run.ts';
 import { snapshot } from '../helpers/snapshot.ts';
-import { packOne, packTree } from './helpers/pack-tree.ts';
+import { packOne, packTree } from '../helpers/pack-tree.ts';
 
 const test = suite('pack: SOURCE_DATE_EPOCH');
 

@@ -15,7 +15,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gulp } from '../helpers/run.ts';
 import { exampleTree, PROJECT_ROOT, testdir } from '../helpers/testdir.ts';
-import { pack, prodTree } from '../production/helpers/tree.ts';
+import { pack, prodTree } from '../helpers/prod-tree.ts';
 
 const STAND_IN = path.join(PROJECT_ROOT, 'test/fixtures/bin/nickel');
 const GULP = path.join(PROJECT_ROOT, 'node_modules', 'gulp-cli', 'bin', 'gulp.js');

@@ -19,7 +19,7 @@ import { listProviders } from '../../lib/providers/list.ts';
 import { findProvider } from '../../lib/tree/providers.ts';
 import { codeOf } from '../helpers/codes.ts';
 import { exampleTree, testdir } from '../helpers/testdir.ts';
-import { example } from '../module-loader/helpers/tree.ts';
+import { example } from '../helpers/example.ts';
 
 const names = suite('tree: folders with invalid names are reported');
 
