@@ -7,8 +7,6 @@ import { writeFileAtomic } from '../../fs/atomic.ts';
 import { isInsideReal } from '../../fs/inside.ts';
 import { createLink, removeIfEmpty, removeLink } from '../link.ts';
 import { Transaction } from '../../fs/transaction.ts';
-import { recordsText } from '../../formats/records/index.ts';
-import type { InfraEdit } from './open.ts';
 
 /** One change to an infra, planned in full before the first is made. */
 export type Operation =
@@ -139,19 +137,4 @@ export async function execute(operations: readonly Operation[], base: string, wi
     if (removeEmptyParent && (await removeIfEmpty(path.dirname(dir)))) changes.push(`removed empty ${rel(path.dirname(dir))}/`);
   }
   return { changes, warnings };
-}
-
-/** The edit's operations with the two files' writes between `before` and `after`. */
-export async function commitEdit(edit: InfraEdit): Promise<Executed> {
-  const { config, infra } = edit;
-  return execute([
-    ...edit.before,
-    edit.remove.has('manifest')
-      ? { kind: 'delete', file: infra.manifestFile, previous: edit.original }
-      : { kind: 'write', file: infra.manifestFile, text: edit.manifest.text, previous: edit.original },
-    edit.remove.has('records')
-      ? { kind: 'delete', file: infra.recordFile, previous: edit.records }
-      : { kind: 'write', file: infra.recordFile, text: recordsText(edit.records), previous: edit.records },
-    ...edit.after,
-  ], config.root, infra.dir);
 }

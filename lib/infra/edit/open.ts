@@ -16,7 +16,8 @@ import { withLock } from '../../fs/lock.ts';
 import { findInfra, type Infra } from '../../tree/infras.ts';
 import { modulesDirOf, rootRelative } from '../../tree/layout.ts';
 import { readInfraState } from '../state.ts';
-import { commitEdit, type Executed, type Operation } from './commit.ts';
+import { recordsText } from '../../formats/records/index.ts';
+import { execute, type Executed, type Operation } from './commit.ts';
 
 export interface InfraEdit {
   readonly config: Config;
@@ -100,4 +101,19 @@ export async function editInfra<T>(config: Config, which: string | Infra, plan: 
     const planned = await plan(edit);
     return { planned, ...(await commitEdit(edit)) };
   });
+}
+
+/** The edit's operations with the two files' writes between `before` and `after`. */
+async function commitEdit(edit: InfraEdit): Promise<Executed> {
+  const { config, infra } = edit;
+  return execute([
+    ...edit.before,
+    edit.remove.has('manifest')
+      ? { kind: 'delete', file: infra.manifestFile, previous: edit.original }
+      : { kind: 'write', file: infra.manifestFile, text: edit.manifest.text, previous: edit.original },
+    edit.remove.has('records')
+      ? { kind: 'delete', file: infra.recordFile, previous: edit.records }
+      : { kind: 'write', file: infra.recordFile, text: recordsText(edit.records), previous: edit.records },
+    ...edit.after,
+  ], config.root, infra.dir);
 }
