@@ -45,7 +45,8 @@ export type ErrorCode =
   | 'NAME_MISMATCH'
   | 'CLEANUP_FAILED'
   | 'INSECURE_REGISTRY'
-  | 'INTERNAL_ERROR';
+  | 'INTERNAL_ERROR'
+  | 'INTERRUPTED';
 
 export interface ErrorDetails {
   /** Shown after the message, e.g. `did you mean "upcloud"?` */
@@ -158,7 +159,8 @@ const ERRNO_WORDS: Record<string, string> = {
 
 /** System error codes that mean "this cannot be written here" (a full disk, a read-only mount, no permission). */
 const WRITE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EFBIG', 'EMFILE', 'ENFILE', 'EBUSY', 'ETXTBSY', 'EXDEV', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR']);
-const WRITE_CALLS = new Set(['write', 'open', 'mkdir', 'mkdtemp', 'rename', 'unlink', 'rmdir', 'rm', 'symlink', 'link', 'chmod', 'copyfile', 'fsync', 'close', 'ftruncate', 'utime']);
+// `open` is not among them: it opens for reading too; a caller that was writing says so (`writing`).
+const WRITE_CALLS = new Set(['write', 'mkdir', 'mkdtemp', 'rename', 'unlink', 'rmdir', 'rm', 'symlink', 'link', 'chmod', 'copyfile', 'fsync', 'ftruncate', 'utime']);
 
 /**
  * A raw error from the file system (ENOSPC, EACCES, EIO, …) as a coded one, naming the path and
@@ -166,16 +168,17 @@ const WRITE_CALLS = new Set(['write', 'open', 'mkdir', 'mkdtemp', 'rename', 'unl
  * IO_ERROR for any other system error. A ProvisioningError is returned as it is; anything else
  * (a bug) is INTERNAL_ERROR. `action` says what was being done (`pack aws_prov 0.2.0`); `path`
  * names the file the user knows (the target of a write, not its temp file; a write to an open
- * descriptor carries no path at all).
+ * descriptor carries no path at all); `writing` says the failed call was writing (an `open` for
+ * a write, say), so EACCES there is OUTPUT_UNWRITABLE, not IO_ERROR.
  */
-export function systemError(error: unknown, action?: string, path?: string): ProvisioningError {
+export function systemError(error: unknown, action?: string, path?: string, { writing: wrote = false }: { writing?: boolean } = {}): ProvisioningError {
   if (error instanceof ProvisioningError) return error;
   const e = error as NodeJS.ErrnoException | undefined;
   const prefix = action ? `Cannot ${action}: ` : '';
   if (typeof e?.code === 'string' && /^E[A-Z0-9]+$/.test(e.code)) {
     const file = path ?? e.path;
     const where = file ? ` (${file})` : '';
-    const writing = e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'EROFS' || (WRITE_ERRNOS.has(e.code) && WRITE_CALLS.has(e.syscall ?? ''));
+    const writing = e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'EROFS' || (WRITE_ERRNOS.has(e.code) && (wrote || WRITE_CALLS.has(e.syscall ?? '')));
     const what = `${ERRNO_WORDS[e.code] ?? `${e.syscall ?? 'file system'} failed`} (${e.code})`;
     return new ProvisioningError(writing ? 'OUTPUT_UNWRITABLE' : 'IO_ERROR', action ? `${prefix}${what}` : `Cannot ${e.syscall ?? 'use'}${where}: ${what}`, {
       ...(file ? { file } : {}),

@@ -73,7 +73,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, {
     await rename(tmp, target);
   } catch (error) {
     await rm(tmp, { force: true });
-    throw systemError(error, `write "${target}"`, target);
+    throw systemError(error, `write "${target}"`, target, { writing: true });
   } finally {
     forget();
   }
@@ -103,7 +103,7 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, { m
     renameSync(tmp, target);
   } catch (error) {
     rmSync(tmp, { force: true });
-    throw systemError(error, `write "${target}"`, target);
+    throw systemError(error, `write "${target}"`, target, { writing: true });
   }
 }
 
@@ -116,7 +116,7 @@ export async function copyFileAtomic(from: string, to: string): Promise<void> {
     await rename(tmp, to);
   } catch (error) {
     await rm(tmp, { force: true });
-    throw systemError(error, `copy "${from}" to "${to}"`, to);
+    throw systemError(error, `copy "${from}" to "${to}"`, to, { writing: true });
   } finally {
     forget();
   }

@@ -6,7 +6,8 @@
  * while undoing exits at once.
  *
  * The listeners are on the process only while something is registered, so a task that holds
- * nothing (watch, which stops on Ctrl-C by itself) keeps the default behaviour.
+ * nothing keeps the default behaviour; and when someone else listens for the signal too (watch,
+ * which stops cleanly on Ctrl-C, or a user's gulpfile), the undos run and the exit is theirs.
  */
 type Undo = () => unknown;
 
@@ -21,6 +22,8 @@ function exitCode(signal: (typeof SIGNALS)[number]): number {
 async function onSignal(signal: (typeof SIGNALS)[number]): Promise<void> {
   if (undoing) process.exit(exitCode(signal));
   undoing = true;
+  // Counted now: our own listener is one of them.
+  const othersListen = process.listenerCount(signal) > 1;
   const all = [...pending].reverse();
   pending.clear();
   for (const { undo } of all) {
@@ -30,6 +33,9 @@ async function onSignal(signal: (typeof SIGNALS)[number]): Promise<void> {
       // keep undoing the rest: releasing most beats releasing none
     }
   }
+  undoing = false;
+  if (pending.size === 0) detach();
+  if (othersListen) return;
   process.stderr.write(`\ninterrupted (${signal}): locks released, temp files removed\n`);
   process.exit(exitCode(signal));
 }
@@ -60,14 +66,4 @@ export function onInterrupt(undo: Undo): () => void {
     if (!pending.delete(entry)) return;
     if (pending.size === 0 && !undoing) detach();
   };
-}
-
-/** Runs `body` with `undo` registered for its duration. */
-export async function whileInterruptible<T>(undo: Undo, body: () => Promise<T>): Promise<T> {
-  const forget = onInterrupt(undo);
-  try {
-    return await body();
-  } finally {
-    forget();
-  }
 }

@@ -10,7 +10,7 @@ import { findProvider, type Provider } from '../tree/providers.ts';
 import type { Infra } from '../tree/infras.ts';
 import { checkImports } from './import-check.ts';
 import { linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../tree/layout.ts';
-import { dependencyFor } from './edit/ownership.ts';
+import { dependencyFor, stampOf } from './edit/ownership.ts';
 import { inspectLink } from './link.ts';
 
 /** Everything a check of one recorded provider needs. */
@@ -23,6 +23,8 @@ export interface RecordContext {
   manifest: TomlManifest | undefined;
   /** Where the record is, for problems about it. */
   at: { file: string; line?: number; column?: number };
+  /** The record's `stamp` as found in the yaml, if any (lib/infra/edit/ownership.ts). */
+  stamp?: string | undefined;
   /** The provider in the tree, when it exists (set by {@link checkRecord} before extra checks run). */
   provider?: Provider;
   /** Import problems per module folder, shared across infras within one validation. */
@@ -61,7 +63,7 @@ export async function checkRecord(ctx: RecordContext, extra: readonly RecordChec
       if (ctx.provider.problem) errors.push(ctx.provider.problem);
     } catch (error) {
       if (!isProvisioningError(error)) throw error;
-      errors.push({ ...toProblem(error), ...at });
+      errors.push({ ...at, ...toProblem(error) });
     }
   }
   let moduleDir: string | undefined;
@@ -78,6 +80,9 @@ export async function checkRecord(ctx: RecordContext, extra: readonly RecordChec
       const line = dependencyLine(ctx.manifest, record.module);
       errors.push(problem('RECORD_MISMATCH', `${where}: ${ctx.manifest.file} has ${record.module} = ${JSON.stringify(current) ?? '(nothing)'}, the record implies ${JSON.stringify(expected)}`, { file: ctx.manifest.file, ...(line ? { line } : {}) }, 'run providers:sync to rewrite it from the record'));
     }
+  }
+  if (ctx.stamp !== undefined && ctx.stamp !== stampOf(record)) {
+    warnings.push(problem('DRIFT', `${where}: its record was changed by hand since the tool wrote it`, at, `install, remove and vendor refuse it until --force; run providers:install (or providers:vendor) again to write it anew`));
   }
   if (record.version === null) warnings.push(problem('VERSION_UNPINNED', `${where}: no version recorded`, at));
   else if (record.mode === 'link' && ctx.provider?.version !== undefined && ctx.provider.version !== record.version) {

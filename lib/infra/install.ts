@@ -6,7 +6,7 @@ import { linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../tree/layo
 import { findInfra } from '../tree/infras.ts';
 import { findProvider, type Provider } from '../tree/providers.ts';
 import { editInfra, type InfraEdit } from './edit/open.ts';
-import { assertRecordOwned, claimDependency, dependencyFor, linkRecordFor, putRecord, releaseVendoredCopy } from './edit/ownership.ts';
+import { assertRecordOwned, claimDependency, dependencyFor, linkRecordFor, preexistingLine, putRecord, releaseVendoredCopy } from './edit/ownership.ts';
 import { planLink } from './edit/plan-link.ts';
 import { inspectLink, linksTo } from './link.ts';
 import { assertVendoredIntact } from './vendored-copy.ts';
@@ -65,7 +65,8 @@ export async function installProvider({ config, provider: providerName, infra: i
       force,
     });
     // A line already there before the first install is the user's: remove leaves it.
-    if (existing ? existing.preexistingDependency : line === 'kept') record.preexistingDependency = true;
+    if (existing?.preexistingDependency) record.preexistingDependency = existing.preexistingDependency;
+    else if (!existing && line === 'kept') record.preexistingDependency = preexistingLine(edit, provider.module);
     putRecord(edit, provider.name, record);
     edit.after.push(...(await planLink(config, edit.infra, provider.name, record, { force })));
     if (existing) await leaveBehind(edit, provider.name, existing, record, force);

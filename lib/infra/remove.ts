@@ -3,14 +3,14 @@ import type { Config, Language } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { drift, ProblemsError, ProvisioningError, toProblem, type Problem } from '../errors.ts';
 import { listRecords } from '../formats/records/index.ts';
-import { dependencyIs, getDependency } from '../formats/toml/dependencies.ts';
+import { getDependency } from '../formats/toml/dependencies.ts';
 import { assertName, moduleName } from '../names.ts';
 import { findInfra } from '../tree/infras.ts';
 import { linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../tree/layout.ts';
 import { editInfra } from './edit/open.ts';
-import { dependencyFor, dropRecord, expectedLinkRecord, recordDrift, releaseDependency, releaseVendoredCopy } from './edit/ownership.ts';
+import { assertDependencyOwned, dependencyFor, dropRecord, expectedLinkRecord, recordDrift, releaseDependency, releaseVendoredCopy } from './edit/ownership.ts';
 import { inspectLink, linksTo } from './link.ts';
-import { inspectVendoredCopy } from './vendored-copy.ts';
+import { inspectVendoredCopy, vendorModified } from './vendored-copy.ts';
 
 export interface RemoveOptions {
   config: Config;
@@ -52,8 +52,10 @@ export async function removeProvider({ config, provider, infra: infraName, force
     if (edited !== undefined) found.push(drift(action, edited, { file: edit.records.file, ...(entry?.line ? { line: entry.line } : {}) }));
     const current = getDependency(edit.manifest, module);
     const expected = dependencyFor(config, record ?? expectedLinkRecord(config, name, config.language));
-    if (current !== undefined && !dependencyIs(edit.manifest, module, expected)) {
-      found.push(drift(action, `${edit.manifest.file} has ${module} = ${JSON.stringify(current)}`, { file: edit.manifest.file }));
+    try {
+      assertDependencyOwned(edit, module, [expected], action);
+    } catch (error) {
+      found.push(error as ProvisioningError);
     }
 
     const languages: Language[] = record ? (record.mode === 'link' ? [record.language] : []) : ['nickel', 'kcl'];
@@ -76,11 +78,13 @@ export async function removeProvider({ config, provider, infra: infraName, force
         hint: suggestion(name, entries.map((e) => e.name), 'installed provider'),
       });
     }
+    // A line or link with no record: nothing says the tool made them.
+    if (!entry) found.push(drift(action, `${edit.records.file} has no record of it, so its ${current !== undefined ? 'manifest.toml entry' : 'link'} was not made by providers:install`, { file: edit.records.file }));
     if (record?.mode === 'vendor') {
       const dir = vendorDirOf(edit.infra, module);
       const copy = await inspectVendoredCopy({ dir, module, version: record.version, packManifest: record.packManifest });
       if (copy.kind === 'modified') {
-        found.push(new ProvisioningError('VENDOR_MODIFIED', `Cannot remove "${name}" from "${edit.infra.name}": the vendored copy ${rootRelative(config, dir)}/ was edited locally (${copy.reason})`, { file: rootRelative(config, dir), hint: 'keep your edits elsewhere first, or pass --force to discard them' }));
+        found.push(vendorModified(action, rootRelative(config, dir), copy.reason));
       }
     }
     if (found.length > 0 && !force) {
@@ -88,10 +92,11 @@ export async function removeProvider({ config, provider, infra: infraName, force
       throw new ProblemsError(found.map(toProblem));
     }
 
+    // The folder is named from the validated provider name, never from the yaml's text; first,
+    // since taking the last copy clears the vendor flag the records file's own fate depends on.
+    if (record?.mode === 'vendor') await releaseVendoredCopy(edit, module);
     releaseDependency(edit, module, record);
     dropRecord(edit, name);
-    // The folder is named from the validated provider name, never from the yaml's text.
-    if (record?.mode === 'vendor') await releaseVendoredCopy(edit, module);
   });
   return { provider: name, infra: infra.name, changes, warnings };
 }

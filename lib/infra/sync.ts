@@ -60,7 +60,7 @@ async function syncInfra(config: Config, infra: Infra, force: boolean): Promise<
           }
         } catch (error) {
           if (!isProvisioningError(error)) throw error;
-          problems.push({ ...toProblem(error), ...at });
+          problems.push({ ...at, ...toProblem(error) });
         }
         try {
           claimDependency(edit, record.module, dependencyFor(config, record), { action: `sync "${entry.name}"`, force });

@@ -82,7 +82,7 @@ async function validateInfra(config: Config, infra: Infra, extra: readonly Recor
     errors.push(...entry.problems);
     if (!entry.record || !records) continue;
     const at = { file: records.file, ...(entry.line ? { line: entry.line } : {}), ...(entry.column ? { column: entry.column } : {}) };
-    const found = await checkRecord({ config, infra, name: entry.name, record: entry.record, manifest, at, importCache }, extra);
+    const found = await checkRecord({ config, infra, name: entry.name, record: entry.record, manifest, at, importCache, stamp: entry.stamp }, extra);
     errors.push(...found.errors);
     warnings.push(...found.warnings);
   }

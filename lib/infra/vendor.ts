@@ -20,7 +20,7 @@ import { ProvisioningError, type Problem } from '../errors.ts';
 import { sri } from '../formats/integrity.ts';
 import { PACK_MANIFEST } from '../formats/pack-json.ts';
 import { FLAGS, setFlag, type ProviderRecord } from '../formats/records/index.ts';
-import { dependencyIs } from '../formats/toml/dependencies.ts';
+import { dependencyIs, getDependency } from '../formats/toml/dependencies.ts';
 import { isInsideReal } from '../fs/inside.ts';
 import { onInterrupt } from '../fs/interrupt.ts';
 import { assertName, moduleName } from '../names.ts';
@@ -30,9 +30,9 @@ import { packSource } from '../registry/source.ts';
 import { findInfra } from '../tree/infras.ts';
 import { linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../tree/layout.ts';
 import { editInfra, type InfraEdit } from './edit/open.ts';
-import { assertRecordOwned, claimDependency, dependencyFor, putRecord } from './edit/ownership.ts';
+import { assertRecordOwned, claimDependency, dependencyFor, preexistingLine, putRecord } from './edit/ownership.ts';
 import { inspectLink, linksTo } from './link.ts';
-import { inspectVendoredCopy } from './vendored-copy.ts';
+import { inspectVendoredCopy, vendorModified } from './vendored-copy.ts';
 
 export interface VendorOptions {
   config: Config;
@@ -77,12 +77,11 @@ export async function vendorProvider({ config, provider, infra: infraName, range
     const vendorRoot = path.dirname(dir);
     const staging = path.join(vendorRoot, `.${module}.incoming-${randomBytes(4).toString('hex')}`);
     const madeVendorRoot = !existsSync(vendorRoot);
-    let outcome: Placed | undefined;
     const forgetStaging = onInterrupt(() => rmSync(staging, { recursive: true, force: true }));
     try {
-      const edited = await editInfra(config, infra, async (edit) => (outcome = await place(edit, name, fetched, staging, force)));
-      const { record, warnings } = edited.planned;
-      const changes = edited.changes.length === 0 ? [] : [`${outcome!.replaced ? 'replaced' : 'extracted'} ${rootRelative(config, dir)}/ (${module} ${fetched.version})`, ...edited.changes.filter((c) => !c.startsWith('placed ') && !(outcome!.replaced && c === `removed ${rootRelative(config, dir)}/`))];
+      const edited = await editInfra(config, infra, (edit) => place(edit, name, fetched, staging, force));
+      const { record, replaced, warnings } = edited.planned;
+      const changes = edited.changes.length === 0 ? [] : [`${replaced ? 'replaced' : 'extracted'} ${rootRelative(config, dir)}/ (${module} ${fetched.version})`, ...edited.changes.filter((c) => !c.startsWith('placed ') && !(replaced && c === `removed ${rootRelative(config, dir)}/`))];
       return {
         provider: name, infra: infra.name, record, dir: rootRelative(config, dir), changes,
         ...(fetched.keyId ? { keyId: fetched.keyId } : {}),
@@ -127,7 +126,7 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
       throw new ProvisioningError('VENDOR_MODIFIED', `Cannot vendor into ${shown}/: something is already there that providers:vendor did not record`, { file: shown, hint: 'move it away, or pass --force to replace it' });
     }
     if (copy.kind === 'modified') {
-      throw new ProvisioningError('VENDOR_MODIFIED', `Cannot replace ${shown}/: it was edited locally (${copy.reason})`, { file: shown, hint: 'keep your edits elsewhere first, or pass --force to discard them' });
+      throw vendorModified(`replace ${shown}/`, shown, copy.reason);
     }
   }
   const linkEntries = (['nickel', 'kcl'] as const).map((language) => dependencyFor(config, { module: fetched.module, mode: 'link', version: null, language }));
@@ -138,7 +137,8 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
     const linkPath = linkPathOf(config, infra, name, language);
     const link = await inspectLink(linkPath);
     if (link.kind === 'absent') continue;
-    if (link.kind === 'symlink' && linksTo(link, moduleDirOf(config, name, language))) {
+    // Only a link install recorded is ours to take away; one made by hand is left (and said).
+    if (link.kind === 'symlink' && previous?.mode === 'link' && linksTo(link, moduleDirOf(config, name, language))) {
       unlinks.push({ kind: 'unlink', path: linkPath, target: link.target }, { kind: 'rmdir-if-empty', dir: path.dirname(linkPath) });
     } else {
       warnings.push({ code: 'LINK_CONFLICT', message: `${rootRelative(config, linkPath)} was not made by providers:install; left as it is`, file: rootRelative(config, linkPath) });
@@ -151,7 +151,9 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
     return { record: previous, replaced: false, warnings };
   }
   // The manifest entry is checked before anything is staged.
-  const line = claimDependency(edit, fetched.module, dependencyFor(config, { module: fetched.module, mode: 'vendor', version: fetched.version, language: 'nickel' }), { action, acceptable, force });
+  // Taken before the claim rewrites it: a line the user wrote before any record is theirs.
+  const theirs = !previous && getDependency(edit.manifest, fetched.module) !== undefined ? preexistingLine(edit, fetched.module) : undefined;
+  claimDependency(edit, fetched.module, dependencyFor(config, { module: fetched.module, mode: 'vendor', version: fetched.version, language: 'nickel' }), { action, acceptable, force });
 
   const vendorRoot = path.dirname(dir);
   if (!existsSync(vendorRoot)) {
@@ -176,8 +178,9 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
     integrity: fetched.integrity,
     packManifest: sri(await readFile(path.join(staging, PACK_MANIFEST))),
   };
-  // A line the user wrote before any record (a link entry) is theirs: remove gives it back.
-  if (previous ? previous.preexistingDependency : line === 'replaced') record.preexistingDependency = true;
+  // Remove gives it back as it was.
+  const preexisting = previous ? previous.preexistingDependency : theirs;
+  if (preexisting) record.preexistingDependency = preexisting;
   putRecord(edit, name, record);
   const replaced = copy.kind !== 'absent';
   if (replaced) edit.before.push({ kind: 'rm-tree', dir, aside: 'previous' });

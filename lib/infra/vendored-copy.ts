@@ -71,15 +71,17 @@ export interface AssertIntactOptions extends InspectVendoredOptions {
   action: string;
 }
 
+/** VENDOR_MODIFIED, worded once: `action` (`remove "aws" from "wuji"`) would lose the local edits `reason` names. */
+export function vendorModified(action: string, shown: string, reason: string): ProvisioningError {
+  return new ProvisioningError('VENDOR_MODIFIED', `Cannot ${action}: the vendored copy ${shown}/ was edited locally (${reason})`, {
+    file: shown,
+    hint: 'keep your edits elsewhere first, or pass --force to discard them',
+  });
+}
+
 /** VENDOR_MODIFIED (naming the files) unless the copy is absent or intact. */
 export async function assertVendoredIntact({ display, action, ...options }: AssertIntactOptions): Promise<VendoredCopy> {
   const copy = await inspectVendoredCopy(options);
-  if (copy.kind === 'modified') {
-    const shown = display ?? options.dir;
-    throw new ProvisioningError('VENDOR_MODIFIED', `Cannot ${action}: the vendored copy ${shown}/ was edited locally (${copy.reason})`, {
-      file: shown,
-      hint: 'keep your edits elsewhere first, or pass --force to discard them',
-    });
-  }
+  if (copy.kind === 'modified') throw vendorModified(action, display ?? options.dir, copy.reason);
   return copy;
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { ProvisioningError, type Problem } from '../errors.ts';
 import { scanFolders, symlinkedFolder } from './folders.ts';
+import { rootRelative } from './layout.ts';
 import { assertName } from '../names.ts';
 
 export interface Infra {
@@ -21,9 +22,9 @@ function infraAt(config: Config, name: string): Infra {
 }
 
 /** Every infra folder under `paths.infra`, by name, and the folders that are not one (see folders.ts). */
-export async function scanInfras(config: Config): Promise<{ infras: Infra[]; problems: Problem[] }> {
-  const { names, problems } = await scanFolders(config.paths.infra, 'infra');
-  return { infras: names.map((name) => infraAt(config, name)), problems };
+export async function scanInfras(config: Config): Promise<{ infras: Infra[]; problems: Problem[]; others: Infra[] }> {
+  const { names, problems, others } = await scanFolders(config.paths.infra, 'infra', (p) => rootRelative(config, p));
+  return { infras: names.map((name) => infraAt(config, name)), problems, others: others.map((dir) => infraAt(config, path.basename(dir))) };
 }
 
 /** Every infra folder under `paths.infra`, sorted by name. */
@@ -39,7 +40,7 @@ export async function findInfra(config: Config, name: unknown): Promise<Infra> {
   const valid = assertName('infra', name);
   const infra = infraAt(config, valid);
   const st = await lstat(infra.dir).catch(() => undefined);
-  if (st?.isSymbolicLink()) throw symlinkedFolder('infra', infra.dir);
+  if (st?.isSymbolicLink()) throw symlinkedFolder('infra', infra.dir, rootRelative(config, infra.dir));
   if (!st?.isDirectory()) {
     const known = (await listInfras(config)).map((i) => i.name);
     throw new ProvisioningError('INFRA_NOT_FOUND', `Cannot find infra "${valid}" in ${config.paths.infra}`, {

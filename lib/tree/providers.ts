@@ -99,7 +99,8 @@ export interface ScannedProviders {
 
 /** The provider tree: every provider, and every folder that is not one, reported (see folders.ts). */
 export async function scanProviders(config: Config, { lang }: DiscoverOptions = {}): Promise<ScannedProviders> {
-  const { names, problems } = await scanFolders(config.paths.providers, 'provider');
+  const shown = (p: string) => path.relative(config.root, p).split(path.sep).join('/') || '.';
+  const { names, problems } = await scanFolders(config.paths.providers, 'provider', shown);
   const order: Language[] = lang ? [lang] : ['nickel', 'kcl'];
   const providers: Provider[] = [];
   for (const name of names) {
@@ -109,7 +110,7 @@ export async function scanProviders(config: Config, { lang }: DiscoverOptions = 
       const st = lstatSync(moduleDir, { throwIfNoEntry: false });
       if (st === undefined) continue;
       if (st.isSymbolicLink()) {
-        problems.push(symlinkedFolder('language', moduleDir).toJSON());
+        problems.push(symlinkedFolder('language', moduleDir, shown(moduleDir)).toJSON());
         break;
       }
       // The first language whose manifest reads: the same answer as languagesOf.

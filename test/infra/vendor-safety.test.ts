@@ -157,7 +157,8 @@ tamper('an edit hidden by a rewritten PACK.json is still VENDOR_DRIFT, and remov
 
 tamper('an old record without pack_manifest still works; validate --production warns that it lacks it', async () => {
   const { t, config } = await vendoredTree();
-  await writeFile(t.yaml, (await readFile(t.yaml, 'utf8')).replace(/^\s*pack_manifest: .*\n/m, ''));
+  // A record from before pack_manifest (and stamps) existed.
+  await writeFile(t.yaml, (await readFile(t.yaml, 'utf8')).replace(/^\s*pack_manifest: .*\n/m, '').replace(/^\s*stamp: .*\n/m, ''));
   const result = await validateInfras({ config, infra: 'wuji', production: true });
   assert.equal(result.errors, []);
   assert.ok(result.warnings.some((p) => p.message.includes('pack_manifest')), JSON.stringify(result.warnings));

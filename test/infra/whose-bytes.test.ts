@@ -184,3 +184,100 @@ for (const [what, yaml] of EDITED) {
 }
 
 edited.run();
+
+const review = suite('whose bytes: what a review of the infra edit found');
+
+review('remove with no record leaves a hand-written dependency line and a hand-made link (DRIFT until --force)', async () => {
+  const toml = '[dependencies]\naws_prov = { path = "./.nickel-modules/aws_prov" } # mine\n';
+  const t = await example({ 'workspace/infra/wuji/manifest.toml': toml, 'workspace/infra/wuji/.nickel-modules/aws_prov': { symlink: '../../../../extensions/providers/aws/nickel' } });
+  const before = await snapshot(t.root);
+  assert.is(await codeOf(removeProvider({ config: t.config, provider: 'aws', infra: 'wuji' })), 'DRIFT');
+  assert.equal(await snapshot(t.root), before);
+  await removeProvider({ config: t.config, provider: 'aws', infra: 'wuji', force: true });
+  assert.not.match(await readFile(t.toml, 'utf8'), 'aws_prov');
+});
+
+review('vendor then remove in an infra that had no files gives the folder back as it was', async () => {
+  const t = await prodTree('', { 'workspace/infra/fresh/README.md': 'new infra\n' });
+  await pack(t.root, 'aws');
+  const config = await t.config();
+  const fresh = path.join(t.root, 'workspace/infra/fresh');
+  const before = await snapshot(fresh);
+  await vendorProvider({ config, provider: 'aws', infra: 'fresh', range: '*' });
+  await removeProvider({ config, provider: 'aws', infra: 'fresh' });
+  assert.equal(await snapshot(fresh), before);
+});
+
+review('a hand-written vendor pin stays byte for byte through vendor and remove', async () => {
+  const toml = '[dependencies]\naws_prov = { path = "./vendor/aws_prov", version = "0.2.0" } # pinned by hand\n';
+  const t = await prodTree('', { 'workspace/infra/wuji/manifest.toml': toml });
+  await pack(t.root, 'aws');
+  const config = await t.config();
+  await vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*' });
+  assert.is(await readFile(t.toml, 'utf8'), toml);
+  await removeProvider({ config, provider: 'aws', infra: 'wuji' });
+  assert.is(await readFile(t.toml, 'utf8'), toml);
+});
+
+review('a hand-written line in its own spacing comes back byte for byte after install, vendor and remove', async () => {
+  const toml = '[dependencies]\naws_prov = {path="./.nickel-modules/aws_prov"}  # mine\n';
+  const t = await prodTree('', { 'workspace/infra/wuji/manifest.toml': toml });
+  await pack(t.root, 'aws');
+  const config = await t.config();
+  await installProvider({ config, provider: 'aws', infra: 'wuji' });
+  await vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*' });
+  await removeProvider({ config, provider: 'aws', infra: 'wuji' });
+  assert.is(await readFile(t.toml, 'utf8'), toml);
+});
+
+const EMPTY_SHAPES: [string, string][] = [
+  ['a bare providers: with a comment after it', '# header\nproviders:\n# footer\n'],
+  ['providers: ~ with an inline comment', 'providers: ~ # none\n'],
+  ['providers: null', 'providers: null\n'],
+  ['an own-line {} indented by four', 'providers:\n    # none yet\n    {}\n'],
+  ['a file without a providers: key', '# notes\nother: 1  # kept\n'],
+];
+
+for (const [shape, yaml] of EMPTY_SHAPES) {
+  review(`${shape}: install then remove gives the records file back byte for byte`, async () => {
+    const t = await example({ 'workspace/infra/wuji/providers.manifest.yaml': yaml });
+    await installProvider({ config: t.config, provider: 'aws', infra: 'wuji' });
+    assert.match(await readFile(t.yaml, 'utf8'), 'aws_prov');
+    await removeProvider({ config: t.config, provider: 'aws', infra: 'wuji' });
+    assert.is(await readFile(t.yaml, 'utf8'), yaml);
+  });
+}
+
+const RECORD_EDITS: [string, (yaml: string) => string][] = [
+  ['a vendor record whose source was edited', (y) => y.replace(/source: .*/, 'source: /somewhere/else.tar')],
+  ['a vendor record whose integrity was edited', (y) => y.replace(/integrity: sha256-[A-Za-z0-9+/]{10}/, 'integrity: sha256-AAAAAAAAAA')],
+];
+
+for (const [what, change] of RECORD_EDITS) {
+  review(`${what} is DRIFT for remove and vendor; --force goes ahead`, async () => {
+    const t = await prodTree();
+    await pack(t.root, 'aws');
+    const config = await t.config();
+    await vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*' });
+    await writeFile(t.yaml, change(await readFile(t.yaml, 'utf8')));
+    const before = await snapshot(t.root);
+    assert.is(await codeOf(removeProvider({ config, provider: 'aws', infra: 'wuji' })), 'DRIFT');
+    assert.is(await codeOf(vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*' })), 'DRIFT');
+    assert.equal(await snapshot(t.root), before);
+    await removeProvider({ config, provider: 'aws', infra: 'wuji', force: true });
+  });
+}
+
+review('pack:clean keeps a version vendored by an infra folder with an invalid name', async () => {
+  const t = await prodTree();
+  await pack(t.root, 'aws', { ver: '0.1.0' });
+  await pack(t.root, 'aws');
+  const config = await t.config();
+  await vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '0.1.0' });
+  const { rename } = await import('node:fs/promises');
+  await rename(t.wuji, path.join(t.root, 'workspace/infra/Staging'));
+  const { vendoredVersions } = await import('../../lib/infra/vendored-versions.ts');
+  assert.equal([...(await vendoredVersions(config)).keys()], ['aws_prov@0.1.0']);
+});
+
+review.run();

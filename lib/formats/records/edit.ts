@@ -4,7 +4,7 @@ import { ProvisioningError } from '../../errors.ts';
 /**
  * `providers.manifest.yaml`, edited through yaml's Document API so that the user's comments,
  * key order and quoting survive every edit. Parsing and shape checks live in
- * `records-read.ts`; this file only edits.
+ * `read.ts`; this file only edits.
  */
 export interface RecordsFile {
   /** Path shown in problems. */
@@ -29,9 +29,38 @@ export const FLAGS = {
   createdRecordsFile: 'created_records_file',
   /** The tool created the infra's manifest.toml: deleted again once it holds nothing. */
   createdManifestFile: 'created_manifest_file',
-  /** The empty map was written `providers:` then `  {}` on a line of its own: written back so (records/text.ts). */
-  emptyMapOnOwnLine: 'empty_providers_on_own_line',
+  /** The file had no `providers:` key: it goes again once the map is empty. */
+  createdProvidersKey: 'created_providers_key',
 } as const;
+
+/**
+ * Top-level marks (strings): `empty_providers` is how the empty map was written when the first
+ * entry went in, if not `providers: {}` (a bare `providers:`, `~`, `null`, `{ }`, or, starting with
+ * spaces, a line of its own such as `  {}`), so it is written back so when the last goes (text.ts).
+ */
+export const MARKS = { emptyProviders: 'empty_providers' } as const;
+
+export type Mark = (typeof MARKS)[keyof typeof MARKS];
+
+export function getMark(records: RecordsFile, key: Mark): string | undefined {
+  const value = isMap(records.doc.contents) ? records.doc.get(key) : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Sets a mark, or deletes it (undefined). */
+export function setMark(records: RecordsFile, key: Mark, value: string | undefined): void {
+  if (getMark(records, key) === value) return;
+  if (value === undefined) records.doc.delete(key);
+  else {
+    providersMap(records);
+    records.doc.set(key, value);
+  }
+}
+
+/** Empties the `providers:` map into `null` (`providers:`, `~`, `null` as written). */
+export function nullProviders(records: RecordsFile): void {
+  if (isMap(records.doc.contents) && records.doc.has('providers')) records.doc.set('providers', records.doc.createNode(null));
+}
 
 export type Flag = (typeof FLAGS)[keyof typeof FLAGS];
 
@@ -107,7 +136,7 @@ export function setRecord(records: RecordsFile, name: string, fields: Record<str
 
 /**
  * Deletes `providers.<name>`; an emptied map is always written back as `providers: {}` (whether
- * the line said `{}` or nothing before the first install is not recorded; see `records-text.ts`).
+ * the line said `{}` or nothing before the first install is not recorded; see `text.ts`).
  */
 export function deleteRecord(records: RecordsFile, name: string): void {
   const map = records.doc.get('providers', true);

@@ -25,10 +25,11 @@ export interface ProviderRecord {
    */
   packManifest?: string;
   /**
-   * yaml `preexisting_dependency: true`: the manifest.toml dependency line was there before
-   * install (written by hand), so remove leaves it as it is. Absent: install wrote it.
+   * yaml `preexisting_dependency`: the manifest.toml dependency line was there before install
+   * (written by hand), so remove leaves it, or puts it back: its value as written
+   * (`'{path="./x"}'`) when it was one line, else `true`. Absent: install wrote it.
    */
-  preexistingDependency?: boolean;
+  preexistingDependency?: boolean | string;
 }
 
 /** A record as found in the file, with where it is and what is wrong with its shape. */
@@ -39,6 +40,8 @@ export interface RecordEntry {
   problems: Problem[];
   line?: number;
   column?: number;
+  /** yaml `stamp`: what the tool wrote, as a digest of the record's fields (lib/infra/edit/ownership.ts). */
+  stamp?: string;
 }
 
 function position(records: RecordsFile, node: Node | null | undefined): { line?: number; column?: number } {
@@ -61,7 +64,7 @@ function toRecord(value: Record<string, unknown>): { record?: ProviderRecord; mi
   else if (mode === 'vendor') missing.push('integrity');
   // Optional: records written before pack_manifest existed have none.
   if (mode === 'vendor' && typeof value.pack_manifest === 'string') record.packManifest = value.pack_manifest;
-  if (value.preexisting_dependency === true) record.preexistingDependency = true;
+  if (value.preexisting_dependency === true || typeof value.preexisting_dependency === 'string') record.preexistingDependency = value.preexisting_dependency;
   return missing.length > 0 ? { missing } : { record, missing };
 }
 
@@ -77,7 +80,9 @@ export function listRecords(records: RecordsFile): RecordEntry[] {
       entry.problems.push({ code: 'MANIFEST_INVALID', message: `Cannot read record "${name}": expected a mapping`, file: records.file, ...where });
       return entry;
     }
-    const { record, missing } = toRecord(pair.value.toJSON() as Record<string, unknown>);
+    const value = pair.value.toJSON() as Record<string, unknown>;
+    if (typeof value.stamp === 'string') entry.stamp = value.stamp;
+    const { record, missing } = toRecord(value);
     if (record) entry.record = record;
     else {
       entry.problems.push({
@@ -106,6 +111,6 @@ export function recordFields(record: ProviderRecord): Record<string, unknown> {
     language: record.language,
     integrity: record.mode === 'vendor' ? record.integrity : undefined,
     pack_manifest: record.mode === 'vendor' ? record.packManifest : undefined,
-    preexisting_dependency: record.preexistingDependency === true ? true : undefined,
+    preexisting_dependency: record.preexistingDependency === undefined || record.preexistingDependency === false ? undefined : record.preexistingDependency,
   };
 }

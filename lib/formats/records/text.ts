@@ -102,7 +102,7 @@ interface Header {
   colon: number;
   /** The spaces between the colon and the value (or the comment). */
   before: string;
-  /** `{}`, `~`, `null` or `''`. */
+  /** `{}` (or `{ }`), `~`, `null` or `''`. */
   value: string;
   /** The spaces after the value, before the comment or the line's end. */
   after: string;
@@ -133,29 +133,41 @@ function headerOf(source: string, pair: Pair): Header | undefined {
   return { colon: key[1]! + colon!.length, before: before!, value, after: after!, comment, end, notes, ...(own ? { ownLine: { start: notes, end: notes + own[0].length } } : {}) };
 }
 
+export interface EmptyProvidersForm {
+  /** For `empty_providers`: the empty map as written, when not `providers: {}` (see records/edit.ts MARKS). */
+  mark?: string;
+  /** The file has no `providers:` key at all. */
+  noKey?: boolean;
+}
+
 /**
- * True when the file's `providers:` map is empty and written with its value on a line of its
- * own (`providers: # the list`, `  # nothing yet`, `  {}`): what the tool must remember, to write
- * it back so once the last entry goes (the `empty_providers_on_own_line` flag).
+ * How the file's empty `providers:` map is written, as far as writing it back byte for byte
+ * needs to be remembered; undefined when the map is not empty, is `providers: {}`, or the file
+ * has a shape that is written by the Document API anyway.
  */
-export function emptyMapOnOwnLine(records: RecordsFile): boolean {
-  if (!records.exists) return false;
+export function emptyProvidersForm(records: RecordsFile): EmptyProvidersForm | undefined {
+  if (!records.exists) return undefined;
   const original = parseDocument(records.text);
   const top = original.contents;
-  const pair = isMap(top) ? top.items.find((p) => isPair(p) && keyOf(p) === 'providers') : undefined;
-  const value = pair?.value;
-  if (!pair || !((isMap(value) && value.items.length === 0) || (isScalar(value) && value.value === null))) return false;
-  return headerOf(records.text, pair)?.ownLine !== undefined;
+  if (!isMap(top) || top.flow) return undefined;
+  const pair = top.items.find((p) => isPair(p) && keyOf(p) === 'providers');
+  if (!pair) return top.items.length > 0 ? { noKey: true } : undefined;
+  const value = pair.value;
+  if (!((isMap(value) && value.items.length === 0) || (isScalar(value) && value.value === null))) return undefined;
+  const header = headerOf(records.text, pair);
+  if (!header) return undefined;
+  if (header.ownLine) return { mark: records.text.slice(header.ownLine.start, header.ownLine.end).replace(/\r?\n$/, '') };
+  return header.value === '{}' ? undefined : { mark: header.value };
 }
 
 /** The edit of the `providers:` line's value when the map goes from empty to not (or back). */
-function headerEdit(header: Header, empty: boolean): Edit | undefined {
+function headerEdit(header: Header, empty: boolean, token = '{}'): Edit | undefined {
   const { colon, before, value, after, comment } = header;
   const span = before + value + after;
   if (empty === (value !== '')) return undefined;
   if (!empty) return comment ? { start: colon + before.length, end: colon + before.length + value.length, text: '' } : { start: colon, end: colon + span.length, text: '' };
-  if (!comment) return { start: colon, end: colon + span.length, text: ' {}' };
-  return { start: colon, end: colon + span.length, text: span.length >= 2 ? `${span[0]}{}${span.slice(1)}` : ' {} ' };
+  if (!comment) return { start: colon, end: colon + span.length, text: ` ${token}` };
+  return { start: colon, end: colon + span.length, text: span.length >= 2 ? `${span[0]}${token}${span.slice(1)}` : ` ${token} ` };
 }
 
 function keyOf(pair: Pair): string {
@@ -189,14 +201,15 @@ function diffPairs(source: string, before: Pair[], after: Pair[], depth: 0 | 1, 
 }
 
 /** The entries' edits: an empty map (`{}`, `~`, nothing) gains or loses its first/last entry through its header line. */
-function entryEdits(source: string, pair: Pair, after: unknown, options: ToStringOptions, emptyOnOwnLine: boolean): Edit[] | undefined {
+function entryEdits(source: string, pair: Pair, after: unknown, options: ToStringOptions, mark: string | undefined): Edit[] | undefined {
   const before = pair.value;
   const none = (node: unknown) => isScalar(node) && node.value === null;
   if (none(before) && none(after)) return [];
-  if (!isMap(after) || after.flow && after.items.length > 0) return undefined;
+  if (!(isMap(after) && !(after.flow && after.items.length > 0)) && !none(after)) return undefined;
+  const afterItems = isMap(after) ? after.items : [];
   const oldItems = isMap(before) ? before.items : [];
   if (isMap(before) ? before.flow && oldItems.length > 0 : !none(before)) return undefined;
-  if (![...oldItems, ...after.items].every(isPair)) return undefined;
+  if (![...oldItems, ...afterItems].every(isPair)) return undefined;
   const header = headerOf(source, pair);
   if (!header) return undefined;
   let appendAt = header.notes;
@@ -205,18 +218,19 @@ function entryEdits(source: string, pair: Pair, after: unknown, options: ToStrin
     if (!last) return undefined;
     appendAt = last.end;
   }
-  const edits = diffPairs(source, oldItems, after.items, 1, options, appendAt);
+  const edits = diffPairs(source, oldItems, afterItems, 1, options, appendAt);
   if (!edits) return undefined;
   // The entries go on the line after the header, which a text without a final newline lacks.
   for (const edit of edits) if (edit.text && edit.start === source.length && !source.endsWith('\n')) edit.text = `\n${edit.text}`;
-  const emptied = after.items.length === 0;
+  const emptied = afterItems.length === 0;
   // The value on a line of its own: the first entry takes its place; the last one leaves it back.
   if (header.ownLine && !emptied) return [...edits, { ...header.ownLine, text: '' }];
-  if (emptied && oldItems.length > 0 && emptyOnOwnLine && !header.value) {
-    // Just past the last entry (deleted by its own edit): `  {}` lands where the entries were.
-    return [...edits, { start: appendAt, end: appendAt, text: `${' '.repeat(Number(options.indent ?? 2))}{}\n` }];
+  if (emptied && oldItems.length > 0 && mark !== undefined && !header.value) {
+    // Just past the last entry (deleted by its own edit): the own line lands where the entries were.
+    if (/^[ \t]/.test(mark)) return [...edits, { start: appendAt, end: appendAt, text: `${mark}\n` }];
+    if (mark === '') return edits; // a bare `providers:` stays bare
   }
-  const line = headerEdit(header, emptied);
+  const line = headerEdit(header, emptied, emptied && mark !== undefined && !/^[ \t]/.test(mark) ? mark : '{}');
   return line ? [...edits, line] : edits;
 }
 
@@ -230,8 +244,11 @@ function splice(records: RecordsFile, original: Document, options: ToStringOptio
   if (!lastTop) return undefined;
   // No `providers:` key yet: it is a new top-level pair, rendered whole after the last one.
   const pair = top.items.find((p) => keyOf(p) === 'providers');
-  const entries = pair ? entryEdits(source, pair, records.doc.get('providers', true), options, original.get('empty_providers_on_own_line') === true) : [];
-  const flags = diffPairs(source, top.items, now.items, 0, options, lastTop.end, pair ? 'providers' : undefined);
+  // A `providers:` key that goes (the tool added it) is one more top-level pair deleted.
+  const kept = pair !== undefined && now.items.some((p) => keyOf(p) === 'providers');
+  const mark = original.get('empty_providers');
+  const entries = kept ? entryEdits(source, pair, records.doc.get('providers', true), options, typeof mark === 'string' ? mark : undefined) : [];
+  const flags = diffPairs(source, top.items, now.items, 0, options, lastTop.end, kept ? 'providers' : undefined);
   if (!entries || !flags) return undefined;
   // Rendered text is LF; a CRLF file gets CRLF in what is spliced into it.
   if (crlf(source)) for (const edit of [...entries, ...flags]) edit.text = edit.text.replace(/\r?\n/g, '\r\n');

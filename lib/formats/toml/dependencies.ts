@@ -1,6 +1,6 @@
 import { parse as parseForPatch, patch } from '@decimalturn/toml-patch';
 import { ProvisioningError } from '../../errors.ts';
-import { editDependencyText } from './dependency-text.ts';
+import { canonical, editDependencyText } from './dependency-text.ts';
 import { parseToml } from './parse.ts';
 
 type Table = Record<string, unknown>;
@@ -65,13 +65,6 @@ export function listDependencies(manifest: TomlManifest): Table {
 /** `[dependencies] <module>` as plain data, or undefined. */
 export function getDependency(manifest: TomlManifest, module: string): unknown {
   return listDependencies(manifest)[module];
-}
-
-/** Values as comparable text: key order ignored (toml-patch's tables are not plain objects). */
-function canonical(value: unknown): string {
-  if (isTable(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  return value === undefined ? 'undefined' : JSON.stringify(value);
 }
 
 /** True when `[dependencies] <module>` holds exactly `entry` (both undefined counts as equal). */

@@ -100,8 +100,8 @@ function inlineTable(entry: Table): string | undefined {
   return `{ ${fields.join(', ')} }`;
 }
 
-/** Values as comparable text: key order ignored. */
-function canonical(value: unknown): string {
+/** Values as comparable text: key order ignored; -0, NaN and ±inf as themselves. */
+export function canonical(value: unknown): string {
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) {
     const table = value as Table;
     return `{${Object.keys(table).sort().map((k) => `${JSON.stringify(k)}:${canonical(table[k])}`).join(',')}}`;
@@ -127,4 +127,50 @@ function isExactly(result: string, before: Table, module: string, entry: Table |
   if (entry === undefined && dropEmptyTable && Object.keys(deps).length === 0) delete expected.dependencies;
   else if (entry !== undefined || expected.dependencies !== undefined) expected.dependencies = deps;
   return canonical(after) === canonical(expected);
+}
+
+/** The single-line `<module> = <value>` entry of `[dependencies]` in `lines`, if that is its shape. */
+function singleLineEntry(text: string, module: string): { lines: Line[]; bom: string; entry: KeyVal } | undefined {
+  const { bom, lines } = splitLines(text);
+  const all = statements(lines);
+  if (!all) return undefined;
+  const table = dependenciesTable(all);
+  const entry = table?.entries.find((e) => e.key.length === 1 && e.key[0] === module && e.first === e.last);
+  return entry ? { lines, bom, entry } : undefined;
+}
+
+/**
+ * The value of `[dependencies] <module>` exactly as written (`{path="./x"}`), when the entry is
+ * one line of the `[dependencies]` table; undefined for any other shape.
+ */
+export function dependencyValueText(text: string, module: string): string | undefined {
+  const found = singleLineEntry(text, module);
+  if (!found) return undefined;
+  const { lines, entry } = found;
+  return lines[entry.first]!.text.slice(entry.valueStart, entry.valueEnd);
+}
+
+/**
+ * `text` with the value of the one-line entry `<module>` replaced by `value` as written, every
+ * other byte kept; undefined when the entry has another shape or the result would not parse to
+ * exactly that change.
+ */
+export function withDependencyValueText(text: string, module: string, value: string): string | undefined {
+  const found = singleLineEntry(text, module);
+  if (!found) return undefined;
+  const { lines, bom, entry } = found;
+  let parsedValue: unknown;
+  let before: Table;
+  try {
+    parsedValue = (parse(`v = ${value}`) as Table).v;
+    before = parse(text) as Table;
+  } catch {
+    return undefined;
+  }
+  const edited = lines.slice();
+  const line = lines[entry.first]!;
+  edited[entry.first] = { ...line, text: line.text.slice(0, entry.valueStart) + value + line.text.slice(entry.valueEnd) };
+  const result = joinLines(bom, edited);
+  if (typeof parsedValue !== 'object' || parsedValue === null || Array.isArray(parsedValue)) return undefined;
+  return isExactly(result, before, module, parsedValue as Table, false) ? result : undefined;
 }

@@ -20,7 +20,7 @@ export type Operation =
   | { kind: 'link'; path: string; target: string; replaces?: string }
   /** Remove a symlink whose stored target is `target` (kept for undo). */
   | { kind: 'unlink'; path: string; target: string }
-  /** Remove the folder if it is empty, else leave it. */
+  /** Remove the folder if it is empty once everything else is done, else leave it. */
   | { kind: 'rmdir-if-empty'; dir: string }
   /**
    * Delete a folder tree the toolkit made (a vendored copy): renamed aside during the transaction
@@ -49,7 +49,8 @@ function touched(op: Operation): string {
   }
 }
 
-type Trash = { dir: string; aside: string; removeEmptyParent: boolean }[];
+/** What goes once the change is committed: folders moved aside (`aside`), or emptied folders (no `aside`: a plain rmdir). */
+type Trash = { dir: string; aside: string | undefined; removeEmptyParent: boolean }[];
 
 /** Does one operation as a step of `tx` (with its undo); `trash` collects what is deleted after the commit. */
 async function apply(tx: Transaction, op: Operation, rel: (p: string) => string, trash: Trash): Promise<void> {
@@ -82,7 +83,8 @@ async function apply(tx: Transaction, op: Operation, rel: (p: string) => string,
       await tx.step(`unlinked ${rel(op.path)}`, () => removeLink(op.path), () => createLink(op.path, op.target));
       return;
     case 'rmdir-if-empty':
-      if (await removeIfEmpty(op.dir)) tx.done.push(`removed empty ${rel(op.dir)}/`);
+      // After the commit (with the trash): an undo of an unlink needs the folder still there.
+      trash.push({ dir: op.dir, aside: undefined, removeEmptyParent: false });
       return;
     case 'rm-tree': {
       if (!(await lstat(op.dir).catch(() => undefined))) return;
@@ -120,13 +122,17 @@ export async function execute(operations: readonly Operation[], base: string, wi
       for (const op of operations) await apply(tx, op, rel, trash);
     } catch (error) {
       // A raw fs error (a full disk, a read-only file) becomes a coded one; the transaction puts everything back.
-      throw systemError(error, `change ${rel(within)}`);
+      throw systemError(error, `change ${rel(within)}`, undefined, { writing: true });
     }
     return tx.done;
   });
   // Committed: what was moved aside is no longer referenced. Deleting it is cleanup, not part of the change.
   const warnings: Problem[] = [];
   for (const { dir, aside, removeEmptyParent } of trash) {
+    if (aside === undefined) {
+      if (await removeIfEmpty(dir)) changes.push(`removed empty ${rel(dir)}/`);
+      continue;
+    }
     try {
       await rm(aside, { recursive: true, force: true });
     } catch (error) {

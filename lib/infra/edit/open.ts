@@ -5,7 +5,8 @@
  * operations on links and folders), then commit everything in one transaction (lib/infra/edit/commit.ts):
  * any failure puts back what was already done.
  */
-import { lstat } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../config/types.ts';
 import { ProvisioningError } from '../../errors.ts';
@@ -69,16 +70,30 @@ export async function assertRealFolders(config: Config, infra: Infra): Promise<v
  * out of the provisioning root: the write would land there. A link to a file inside the root
  * (a shared records file kept elsewhere in the tree) is written through and stays a link.
  */
-async function assertFilesInTree(config: Config, infra: Infra): Promise<void> {
+async function assertFilesInTree(config: Config, infra: Infra): Promise<string[]> {
+  const elsewhere: string[] = [];
   for (const file of [infra.manifestFile, infra.recordFile]) {
     const st = await lstat(file).catch(() => undefined);
-    if (!st?.isSymbolicLink() || (await isInsideReal(config.root, file))) continue;
+    if (!st?.isSymbolicLink()) continue;
+    if (await isInsideReal(config.root, file)) {
+      // Written where it leads: that folder is locked too, so two infras sharing it queue up.
+      const target = path.dirname(await realpath(file).catch(() => path.resolve(path.dirname(file), readlinkSync(file))));
+      if (target !== (await realpath(infra.dir))) elsewhere.push(target);
+      continue;
+    }
     const shown = rootRelative(config, file);
     throw new ProvisioningError('LINK_CONFLICT', `Cannot change "${shown}": it is a symlink leading outside ${config.root}`, {
       file: shown,
       hint: 'the tool edits files of the tree only; make it a real file (or a link inside the tree)',
     });
   }
+  return [...new Set(elsewhere)].sort();
+}
+
+/** Runs `fn` holding the lock of every folder in `dirs`, taken in order (the same order for everyone). */
+async function withLocks<T>(dirs: readonly string[], fn: () => Promise<T>): Promise<T> {
+  const [first, ...rest] = dirs;
+  return first === undefined ? fn() : withLock(first, () => withLocks(rest, fn));
 }
 
 export interface EditResult<T> extends Executed {
@@ -95,11 +110,12 @@ export async function editInfra<T>(config: Config, which: string | Infra, plan: 
   const infra = typeof which === 'string' ? await findInfra(config, which) : which;
   return withLock(infra.dir, async () => {
     await assertRealFolders(config, infra);
-    await assertFilesInTree(config, infra);
-    const { manifest, records } = await readInfraState(config, infra);
-    const edit: InfraEdit = { config, infra, original: manifest, manifest, records, before: [], after: [], remove: new Set() };
-    const planned = await plan(edit);
-    return { planned, ...(await commitEdit(edit)) };
+    return withLocks(await assertFilesInTree(config, infra), async () => {
+      const { manifest, records } = await readInfraState(config, infra);
+      const edit: InfraEdit = { config, infra, original: manifest, manifest, records, before: [], after: [], remove: new Set() };
+      const planned = await plan(edit);
+      return { planned, ...(await commitEdit(edit)) };
+    });
   });
 }
 

@@ -10,7 +10,9 @@ import path from 'node:path';
 import type { Config } from '../../config/types.ts';
 import { drift } from '../../errors.ts';
 import { dependencyIs, getDependency, hasDependenciesTable, listDependencies, parseManifest, withDependency } from '../../formats/toml/dependencies.ts';
-import { deleteRecord, emptyMapOnOwnLine, emptyRecordsFile, FLAGS, getFlag, listRecords, recordFields, recordsText, setFlag, setRecord, type ProviderRecord, type RecordEntry } from '../../formats/records/index.ts';
+import { deleteRecord, emptyProvidersForm, emptyRecordsFile, FLAGS, getFlag, getMark, listRecords, MARKS, nullProviders, recordFields, recordsText, setFlag, setMark, setRecord, type ProviderRecord, type RecordEntry } from '../../formats/records/index.ts';
+import { sha256Hex } from '../../formats/integrity.ts';
+import { dependencyValueText, withDependencyValueText } from '../../formats/toml/dependency-text.ts';
 import { moduleName } from '../../names.ts';
 import { moduleDirOf, rootRelative, vendorDirOf } from '../../tree/layout.ts';
 import type { Provider } from '../../tree/providers.ts';
@@ -51,8 +53,18 @@ export function sameInstall(a: ProviderRecord, b: ProviderRecord): boolean {
 }
 
 /**
- * Why `providers.<name>` is not a record the tool writes (hand-edited: not a mapping, missing
- * fields, another module, a link whose source is not the provider's folder), or undefined.
+ * The record's `stamp`: a digest of the fields the tool wrote, so a record changed by hand since
+ * (a version, a source, an integrity) is told from one the tool wrote, on any clone.
+ */
+export function stampOf(record: ProviderRecord): string {
+  return sha256Hex(JSON.stringify(recordFields(record))).slice(0, 16);
+}
+
+/**
+ * Why `providers.<name>` is not a record as the tool wrote it (not a mapping, missing fields,
+ * another module, a link whose source is not the provider's folder, or fields changed since the
+ * tool stamped them), or undefined. A record without a stamp (written by hand for sync to
+ * follow, or before stamps existed) is judged by its shape alone.
  */
 export function recordDrift(config: Config, name: string, entry: RecordEntry | undefined): string | undefined {
   if (!entry) return undefined;
@@ -60,6 +72,7 @@ export function recordDrift(config: Config, name: string, entry: RecordEntry | u
   if (!record) return `its record is not one the tool writes (${entry.problems.map((p) => p.message).join('; ')})`;
   if (record.module !== moduleName(name)) return `its record names module "${record.module}", not "${moduleName(name)}"`;
   if (record.mode === 'link' && !sameInstall(record, expectedLinkRecord(config, name, record.language))) return `its record says source "${record.source}", not the provider's folder`;
+  if (entry.stamp !== undefined && entry.stamp !== stampOf(record)) return 'its record was changed by hand since the tool wrote it (its stamp no longer matches)';
   return undefined;
 }
 
@@ -88,24 +101,42 @@ export interface ClaimOptions {
 export function claimDependency(edit: InfraEdit, module: string, desired: Entry, { action, acceptable = [], force = false }: ClaimOptions): 'written' | 'kept' | 'replaced' {
   const { manifest } = edit;
   const current = getDependency(manifest, module);
-  if (current !== undefined && !force && ![desired, ...acceptable].some((entry) => entry !== undefined && dependencyIs(manifest, module, entry))) {
-    throw drift(action, `${manifest.file} has ${module} = ${JSON.stringify(current)}`, { file: manifest.file });
-  }
+  if (!force) assertDependencyOwned(edit, module, [desired, ...acceptable], action);
   if (current !== undefined && dependencyIs(manifest, module, desired)) return 'kept';
-  if (!manifest.exists && !edit.original.exists) setFlag(edit.records, FLAGS.createdManifestFile, true);
+  if (!edit.original.exists) setFlag(edit.records, FLAGS.createdManifestFile, true);
   if (!hasDependenciesTable(manifest)) setFlag(edit.records, FLAGS.createdTable, true);
   edit.manifest = parseManifest(withDependency(manifest, module, desired), manifest.file, manifest.exists);
   return current === undefined ? 'written' : 'replaced';
 }
 
+/** DRIFT unless `[dependencies] <module>` is absent or one of the entries the tool may have written. */
+export function assertDependencyOwned(edit: InfraEdit, module: string, ours: readonly (Entry | undefined)[], action: string): void {
+  const { manifest } = edit;
+  const current = getDependency(manifest, module);
+  if (current === undefined || ours.some((entry) => entry !== undefined && dependencyIs(manifest, module, entry))) return;
+  throw drift(action, `${manifest.file} has ${module} = ${JSON.stringify(current)}`, { file: manifest.file });
+}
+
 /**
- * Writes `providers.<name>` as `record`. A records file the tool has to create says so
- * (`created_records_file`), and so does an empty map that was on a line of its own.
+ * What a record remembers of a dependency line that was there before the tool wrote one: its
+ * value as written when it is one line, else `true` (see ProviderRecord.preexistingDependency).
+ */
+export function preexistingLine(edit: InfraEdit, module: string): string | true {
+  return dependencyValueText(edit.manifest.text, module) ?? true;
+}
+
+/**
+ * Writes `providers.<name>` as `record`, stamped. A records file the tool has to create says so
+ * (`created_records_file`), and so does an empty map written other than `providers: {}`, and a
+ * file that had no `providers:` key, so the last remove writes them back as they were.
  */
 export function putRecord(edit: InfraEdit, name: string, record: ProviderRecord): void {
-  if (!edit.records.exists) setFlag(edit.records, FLAGS.createdRecordsFile, true);
-  if (emptyMapOnOwnLine(edit.records)) setFlag(edit.records, FLAGS.emptyMapOnOwnLine, true);
-  setRecord(edit.records, name, recordFields(record));
+  const { records } = edit;
+  if (!records.exists) setFlag(records, FLAGS.createdRecordsFile, true);
+  const form = listRecords(records).length === 0 ? emptyProvidersForm(records) : undefined;
+  if (form?.noKey) setFlag(records, FLAGS.createdProvidersKey, true);
+  if (form?.mark !== undefined) setMark(records, MARKS.emptyProviders, form.mark);
+  setRecord(records, name, { ...recordFields(record), stamp: stampOf(record) });
 }
 
 /**
@@ -116,8 +147,14 @@ export function dropRecord(edit: InfraEdit, name: string): void {
   const { records } = edit;
   deleteRecord(records, name);
   if (listRecords(records).length > 0) return;
-  // Emptied: the text puts the map back as it was written (records/text.ts reads the flag as it was).
-  setFlag(records, FLAGS.emptyMapOnOwnLine, false);
+  // Emptied: the map goes back to how it was written (records/text.ts reads the mark as it was).
+  const mark = getMark(records, MARKS.emptyProviders);
+  if (mark === '' || mark === '~' || /^null$/i.test(mark ?? '')) nullProviders(records);
+  setMark(records, MARKS.emptyProviders, undefined);
+  if (getFlag(records, FLAGS.createdProvidersKey)) {
+    setFlag(records, FLAGS.createdProvidersKey, false);
+    records.doc.delete('providers');
+  }
   if (!getFlag(records, FLAGS.createdRecordsFile)) return;
   setFlag(records, FLAGS.createdRecordsFile, false);
   const others = Object.values(FLAGS).filter((flag) => getFlag(records, flag));
@@ -130,10 +167,13 @@ export function dropRecord(edit: InfraEdit, name: string): void {
  */
 export function releaseDependency(edit: InfraEdit, module: string, record: ProviderRecord | undefined): void {
   const { manifest, records } = edit;
-  if (record?.preexistingDependency) {
-    // The user's line: it stays. Vendoring pinned it; it gets the link entry it held back.
-    const theirs = dependencyFor(edit.config, { ...record, mode: 'link' });
-    if (!dependencyIs(manifest, module, theirs)) edit.manifest = parseManifest(withDependency(manifest, module, theirs), manifest.file, manifest.exists);
+  const theirs = record?.preexistingDependency;
+  if (theirs) {
+    // The user's line: it stays, or (vendoring pinned it) gets its own value back, as written.
+    const back = typeof theirs === 'string' && dependencyValueText(manifest.text, module) !== theirs ? withDependencyValueText(manifest.text, module, theirs) : undefined;
+    const link = dependencyFor(edit.config, { ...record, mode: 'link' });
+    if (back !== undefined) edit.manifest = parseManifest(back, manifest.file, manifest.exists);
+    else if (dependencyValueText(manifest.text, module) !== theirs && !dependencyIs(manifest, module, link)) edit.manifest = parseManifest(withDependency(manifest, module, link), manifest.file, manifest.exists);
     return;
   }
   const emptied = Object.keys(listDependencies(manifest)).every((key) => key === module);

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../../config/types.ts';
 import { ProvisioningError } from '../../errors.ts';
-import { isInside } from '../../fs/inside.ts';
 import type { ProviderRecord } from '../../formats/records/index.ts';
 import type { Infra } from '../../tree/infras.ts';
 import { linkPathOf, linkTargetOf, moduleDirOf, rootRelative } from '../../tree/layout.ts';
@@ -21,11 +20,6 @@ export interface PlanLinkOptions {
 export async function planLink(config: Config, infra: Infra, name: string, record: ProviderRecord, { force = false }: PlanLinkOptions = {}): Promise<Operation[]> {
   const linkPath = linkPathOf(config, infra, name, record.language);
   const moduleDir = moduleDirOf(config, name, record.language);
-  // The name is validated, but the providers folder itself may be a symlink: check where the
-  // link would really lead before making it.
-  if (!isInside(config.paths.providers, moduleDir)) {
-    throw new ProvisioningError('LINK_OUTSIDE_TREE', `Cannot link "${rootRelative(config, linkPath)}": "${moduleDir}" is outside ${config.paths.providers}`);
-  }
   const target = linkTargetOf(linkPath, moduleDir);
   const state = await inspectLink(linkPath);
   if (linksTo(state, moduleDir)) return [];
