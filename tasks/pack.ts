@@ -9,6 +9,7 @@ import { cleanPacks, coreTarget, type CleanEntry, createProgress, listPacks, pac
 import { assertVersion } from '../lib/versions.ts';
 import { nameForStem, packSettings, planner } from '../lib/pack/from-config.ts';
 import { findProvider, scanProviders } from '../lib/tree/providers.ts';
+import { listRegistry } from '../lib/registry/list.ts';
 import { packSigner, type PackSigner } from '../lib/registry/sign-pack.ts';
 import { vendoredKey, vendoredVersions } from '../lib/infra/vendored-versions.ts';
 import type { FlagSpecs } from './support/flags.ts';
@@ -141,18 +142,31 @@ export const packProviders = defineTask({
 
 export const packList = defineTask({
   name: 'pack:list',
-  description: 'List the packages present: module, version, size, integrity, created',
-  flags: { ...ROOT_FLAGS, ...FORMAT_FLAG },
+  description: 'List the packages present (module, version, size, integrity, created), or with --registry what a registry holds',
+  flags: {
+    ...ROOT_FLAGS,
+    registry: { type: 'string', description: 'list this registry instead: a folder, an http(s) URL or oci://HOST[:PORT]/NAMESPACE' },
+    provider: { type: 'string', description: 'only this provider (with --registry; needed where an OCI registry offers no catalog)' },
+    'plain-http': { type: 'boolean', description: 'talk plain HTTP to an OCI registry' },
+    ...FORMAT_FLAG,
+  },
   async run(ctx) {
     const config = await ctx.config();
+    const columns = [
+      { header: 'module', value: (r: { module: string }) => r.module },
+      { header: 'version', value: (r: { version: string }) => r.version },
+      { header: 'size', value: (r: { size: number }) => r.size },
+      { header: 'integrity', value: (r: { integrity: string }) => r.integrity },
+      { header: 'created', value: (r: { created: string }) => r.created },
+    ];
+    if (typeof ctx.flags.registry === 'string' || (ctx.flags.provider !== undefined && config.distribution.registry !== undefined)) {
+      const provider = ctx.flags.provider === undefined ? undefined : assertName('provider', ctx.flags.provider);
+      const { registry, rows } = await listRegistry({ config, registry: ctx.flags.registry as string | undefined, module: provider && `${provider}_prov`, cwd: ctx.cwd, plainHttp: ctx.flags['plain-http'] === true ? true : undefined });
+      ctx.out(render(ctx.format, rows, () => rows.length === 0 ? `nothing published in ${registry}` : renderTable(rows, columns)));
+      return;
+    }
     const rows = await listPacks({ registryDir: config.distribution.registryPath, packDir: config.distribution.packPath });
-    ctx.out(render(ctx.format, rows, () => rows.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(rows, [
-      { header: 'module', value: (r) => r.module },
-      { header: 'version', value: (r) => r.version },
-      { header: 'size', value: (r) => r.size },
-      { header: 'integrity', value: (r) => r.integrity },
-      { header: 'created', value: (r) => r.created },
-    ])));
+    ctx.out(render(ctx.format, rows, () => rows.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(rows, columns)));
   },
 });
 

@@ -15,6 +15,7 @@ import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type GulpTask, type TaskContext } 
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const PROVIDER: FlagSpecs = { provider: { type: 'string', description: 'provider name, e.g. upcloud' } };
+export const PLAIN_HTTP: FlagSpecs = { 'plain-http': { type: 'boolean', description: 'talk plain HTTP to an OCI registry (default: [distribution.oci] plain_http)' } };
 
 /** A path for config lines: root-relative when inside the root (config resolves it so), else absolute. */
 function configPath(root: string, file: string): string {
@@ -74,13 +75,25 @@ export const verify = defineTask({
 
 export const publish = defineTask({
   name: 'pack:publish',
-  description: 'Copy packages, signatures and metadata into a directory registry with an index.json',
-  flags: { ...ROOT_FLAGS, registry: { type: 'string', description: 'registry folder (created when missing)' }, ...PROVIDER, ...FORMAT_FLAG },
+  description: 'Publish the local packs, checked and signed ones verified, to a registry folder (with an index.json) or an OCI registry (oci://HOST/NAMESPACE)',
+  flags: {
+    ...ROOT_FLAGS,
+    registry: { type: 'string', description: 'registry folder (created when missing) or oci://HOST[:PORT]/NAMESPACE (default: [distribution] registry)' },
+    ...PROVIDER,
+    ...PLAIN_HTTP,
+    ...FORMAT_FLAG,
+  },
   async run(ctx) {
-    const registry = str(ctx.flags.registry);
-    if (registry === undefined) throw new ProvisioningError('INVALID_OPTION', 'Cannot publish: --registry DIR is required', { hint: 'e.g. npx gulp pack:publish --registry /srv/provisioning-registry' });
     const provider = ctx.flags.provider === undefined ? undefined : assertName('provider', ctx.flags.provider);
-    const result = await publishPacks({ config: await ctx.config(), registry: path.resolve(ctx.cwd, registry), module: provider && moduleName(provider) });
+    const result = await publishPacks({
+      config: await ctx.config(),
+      registry: str(ctx.flags.registry),
+      module: provider && moduleName(provider),
+      cwd: ctx.cwd,
+      plainHttp: ctx.flags['plain-http'] === true ? true : undefined,
+      onPushed: (p, done, total) => ctx.info(`[${done}/${total}] pushed ${p.module} ${p.version}`),
+    });
+    ctx.warnProblems(result.warnings);
     ctx.out(render(ctx.format, result, () => [
       renderTable(result.packs, [
         { header: 'module', value: (r) => r.module },
@@ -90,7 +103,7 @@ export const publish = defineTask({
         { header: 'file', value: (r) => r.package_file },
       ]),
       '',
-      `registry ${result.registry}: ${Object.keys(result.index.modules).length} module(s) in index.json`,
+      result.index ? `registry ${result.registry}: ${Object.keys(result.index.modules).length} module(s) in index.json` : `registry ${result.registry}`,
     ].join('\n')));
   },
 });
@@ -102,7 +115,8 @@ export const vendor = defineTask({
     ...ROOT_FLAGS, ...PROVIDER,
     infra: { type: 'string', description: 'infra name, e.g. wuji' },
     ver: { type: 'string', description: 'semver range, e.g. ^1.0 (the highest match is vendored)' },
-    registry: { type: 'string', description: 'registry folder or http(s) URL (default: the local distribution)' },
+    registry: { type: 'string', description: 'registry folder, http(s) URL or oci://HOST[:PORT]/NAMESPACE (default: [distribution] registry, else the local distribution)' },
+    ...PLAIN_HTTP,
     force: { type: 'boolean', description: 'replace a locally edited vendored copy or a hand-edited manifest.toml entry' },
   },
   async run(ctx) {
@@ -115,6 +129,7 @@ export const vendor = defineTask({
       registry: str(ctx.flags.registry),
       force: ctx.flags.force === true,
       cwd: ctx.cwd,
+      plainHttp: ctx.flags['plain-http'] === true ? true : undefined,
     });
     ctx.warnProblems(result.warnings); // the plain http: warning among them (lib/registry/fetch.ts)
     const { record } = result;

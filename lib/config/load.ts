@@ -94,6 +94,11 @@ function toConfig(raw: Table, root: string, file: string): Config {
       registryPath: abs(str(raw, 'distribution', 'registry_path', file)),
       cachePath: abs(str(raw, 'distribution', 'cache_path', file)),
       registryType: String(table(raw, 'distribution').registry_type ?? 'local'),
+      registry: typeof table(raw, 'distribution').registry === 'string' && table(raw, 'distribution').registry !== '' ? String(table(raw, 'distribution').registry) : undefined,
+      oci: {
+        plainHttp: table(raw, 'distribution.oci').plain_http === true,
+        caFile: typeof table(raw, 'distribution.oci').ca_file === 'string' && table(raw, 'distribution.oci').ca_file !== '' ? abs(String(table(raw, 'distribution.oci').ca_file)) : undefined,
+      },
       metadata: {
         maintainer: String(metadata.maintainer ?? ''),
         repository: String(metadata.repository ?? ''),

@@ -24,6 +24,10 @@ export interface Config {
     registryPath: string;
     cachePath: string;
     registryType: string;
+    /** `[distribution] registry`: the default `--registry`; undefined when empty. */
+    registry: string | undefined;
+    /** `[distribution.oci]`. */
+    oci: { plainHttp: boolean; caFile: string | undefined };
     metadata: { maintainer: string; repository: string; license: string; homepage: string };
     signing: { secretKey: string | undefined; publicKeys: string[]; requireSignatures: boolean };
   };

@@ -42,12 +42,14 @@ export interface VendorOptions {
   infra: string;
   /** Semver range; the highest matching version is vendored. Required. */
   range: string;
-  /** A registry folder or http(s) URL. Default: the root's own distribution. */
+  /** A registry folder, an http(s) URL or `oci://HOST/NAMESPACE`. Default: `[distribution] registry`, else the root's own distribution. */
   registry?: string | undefined;
   /** Replace a locally edited vendored copy and a hand-edited manifest.toml entry. Default false. */
   force?: boolean;
   /** Folder a relative `registry` is resolved against. Default `process.cwd()`. */
   cwd?: string;
+  /** Talk plain HTTP to an OCI registry. Default `[distribution.oci] plain_http`. */
+  plainHttp?: boolean | undefined;
 }
 
 export interface VendorResult {
@@ -63,12 +65,12 @@ export interface VendorResult {
   warnings: Problem[];
 }
 
-export async function vendorProvider({ config, provider, infra: infraName, range, registry, force = false, cwd = process.cwd() }: VendorOptions): Promise<VendorResult> {
+export async function vendorProvider({ config, provider, infra: infraName, range, registry, force = false, cwd = process.cwd(), plainHttp }: VendorOptions): Promise<VendorResult> {
   const name = assertName('provider', provider);
   const infra = await findInfra(config, infraName);
   assertRange(range);
   const module = moduleName(name);
-  const source = packSource(config, registry, cwd);
+  const source = packSource(config, registry, { cwd, plainHttp });
   const tmpDir = await mkdtemp(path.join(tmpdir(), 'provisioning-vendor-'));
   const forgetTmp = onInterrupt(() => rmSync(tmpDir, { recursive: true, force: true }));
   try {
@@ -169,12 +171,19 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
   if (extracted.name !== fetched.module || extracted.version !== fetched.version) {
     throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${fetched.module} ${fetched.version} from ${fetched.where}: its PACK.json says ${extracted.name} ${extracted.version}`);
   }
+  // The infra uses one language of the provider; a pack of the other is not what it links.
+  const language = languageOf(staging, previous?.language ?? config.language);
+  if (previous && previous.language !== language && !force) {
+    throw new ProvisioningError('LANGUAGE_MISMATCH', `Cannot vendor "${name}" into "${infra.name}": the infra uses its ${previous.language} module, and the pack ${fetched.module} ${fetched.version} holds its ${language} module`, {
+      hint: `switch the infra first (providers:install --provider ${name} --infra ${infra.name} --lang ${language}), or pass --force to vendor the ${language} pack`,
+    });
+  }
   const record: ProviderRecord = {
     module: fetched.module,
     mode: 'vendor',
     version: fetched.version,
     source: fetched.where,
-    language: languageOf(staging, previous?.language ?? config.language),
+    language,
     integrity: fetched.integrity,
     packManifest: sri(await readFile(path.join(staging, PACK_MANIFEST))),
   };

@@ -21,9 +21,12 @@ export interface PackSettingsOptions {
 export type PackSettings = Omit<PackModuleOptions, 'target' | 'plan'>;
 
 export function packSettings(config: Config, { output, force = false, cwd = process.cwd() }: PackSettingsOptions = {}): PackSettings {
+  const outDir = output !== undefined ? path.resolve(cwd, output) : config.distribution.packPath;
   return {
-    outDir: output !== undefined ? path.resolve(cwd, output) : config.distribution.packPath,
-    registryDir: config.distribution.registryPath,
+    outDir,
+    // A pack written elsewhere is recorded beside itself: the tree's own metadata names only the
+    // tree's own packs (pack:verify, pack:publish and vendor read those from pack_path).
+    registryDir: outDir === config.distribution.packPath ? config.distribution.registryPath : outDir,
     cacheDir: config.distribution.cachePath,
     info: config.distribution.metadata,
     force,

@@ -12,11 +12,12 @@ import { ProvisioningError, type Problem } from '../errors.ts';
 import type { VersionRecord } from '../formats/metadata.ts';
 import { plainHttpWarning } from './http-source.ts';
 import { fileIntegrity, isSri } from '../formats/integrity.ts';
-import type { PackSource } from './source.ts';
+import { fromMetadata, type MetadataSource, type PackSource } from './pack-source.ts';
 import { verifyFile } from '../sign/verify-file.ts';
 
 export interface FetchPackOptions {
-  source: PackSource;
+  /** Where from: any source; a metadata source (folder, http) is taken as it is. Required. */
+  source: PackSource | MetadataSource;
   /** `aws_prov`. Required. */
   module: string;
   /** A semver range (`^1.0`, `1.2.3`). Required. */
@@ -57,18 +58,19 @@ function packageFileName(packageFile: string): string {
   return path.posix.basename(packageFile.split('\\').join('/'));
 }
 
-export async function fetchVerifiedPack({ source, module, range, signing, tmpDir }: FetchPackOptions): Promise<FetchedPack> {
+export async function fetchVerifiedPack({ source: given, module, range, signing, tmpDir }: FetchPackOptions): Promise<FetchedPack> {
+  const source = 'open' in given ? given : fromMetadata(given);
   assertRange(range);
   if (signing.requireSignatures && signing.publicKeys.length === 0) {
     throw new ProvisioningError('CONFIG_INVALID', 'Cannot verify signatures: require_signatures is set but [distribution.signing] public_keys is empty', { hint: 'add the signing key\'s .pub file to public_keys' });
   }
-  const meta = await source.metadata(module);
-  if (!meta) {
+  const published = await source.versions(module);
+  if (!published) {
     throw new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}`, {
       hint: suggestion(module, await source.modules(), 'module') ?? `pack it first (npx gulp pack:provider), or pass --registry`,
     });
   }
-  const versions = Object.keys(meta.versions).filter((v) => semver.valid(v) === v);
+  const versions = published.filter((v) => semver.valid(v) === v);
   const version = semver.maxSatisfying(versions, range);
   if (version === null) {
     throw new ProvisioningError('VERSION_MISMATCH', `Cannot vendor ${module}: no version in ${source.label} satisfies ${range}`, {
@@ -76,21 +78,22 @@ export async function fetchVerifiedPack({ source, module, range, signing, tmpDir
     });
   }
   const label = `${module} ${version}`;
-  const record = checkRecord(meta.versions[version], label, `${module}_${version}.tar`);
+  const opened = await source.open(module, version);
+  const record = checkRecord(opened.record, label, `${module}_${version}.tar`);
   const tarFile = path.join(tmpDir, 'pack.tar');
-  await source.fetchPackage(record, tarFile, record.size);
+  await opened.fetchPackage(tarFile, record.size);
   const actual = await fileIntegrity(tarFile);
   if (actual.integrity !== record.integrity || actual.size !== record.size) {
-    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${label} from ${source.where(record)}: it is ${actual.integrity} (${actual.size} bytes), the metadata says ${record.integrity} (${record.size} bytes)`, {
+    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${label} from ${opened.where}: it is ${actual.integrity} (${actual.size} bytes), the metadata says ${record.integrity} (${record.size} bytes)`, {
       hint: 'the download or the package was altered; nothing was changed',
     });
   }
   // Plain http: without required signatures: said here, so scripts calling vendorProvider see it too.
   const insecure = plainHttpWarning(source.label, signing);
-  const fetched: FetchedPack = { module, version, tarFile, integrity: record.integrity, size: record.size, where: source.where(record), warnings: insecure ? [insecure] : [] };
+  const fetched: FetchedPack = { module, version, tarFile, integrity: record.integrity, size: record.size, where: opened.where, warnings: insecure ? [insecure] : [] };
   if (signing.publicKeys.length === 0) return fetched;
   const signatureFile = `${tarFile}.minisig`;
-  if (!(await source.fetchSignature(record, signatureFile))) {
+  if (!(await opened.fetchSignature(signatureFile))) {
     if (signing.requireSignatures) {
       throw new ProvisioningError('SIGNATURE_MISSING', `Cannot vendor ${label}: it is not signed, and [distribution.signing] require_signatures is set`, {
         hint: 'pack it with --sign (and publish the .minisig), or turn require_signatures off',

@@ -7,7 +7,7 @@ import { ProvisioningError, type Problem } from '../errors.ts';
 import type { PackMetadata, VersionRecord } from '../formats/metadata.ts';
 import { assertRegistryPath, INDEX_FILE, METADATA_DIR, SIGNATURE_SUFFIX } from './layout.ts';
 import { assertSignedName } from './signed-name.ts';
-import type { PackSource } from './pack-source.ts';
+import type { MetadataSource } from './pack-source.ts';
 
 /** Metadata and index files are small; anything bigger is not one. */
 const MAX_JSON_BYTES = 16 * 1024 * 1024;
@@ -108,7 +108,7 @@ async function download(url: URL, dest: string, maxBytes: number): Promise<boole
   return true;
 }
 
-export function httpSource(registry: string): PackSource {
+export function httpSource(registry: string): MetadataSource {
   let base: URL;
   try {
     base = new URL(registry.endsWith('/') ? registry : `${registry}/`);

@@ -1,17 +1,64 @@
-/** Where packs come from, as vendoring sees it: one interface for every kind of registry. */
+/**
+ * Where packs come from, as vendoring sees it: one interface for every kind of registry. A
+ * folder registry and an http(s) one serve metadata files naming every version
+ * ({@link MetadataSource}); an OCI registry answers per version (tags, then a manifest and its
+ * config): so a source lists versions, then opens the one chosen.
+ */
 import type { PackMetadata, VersionRecord } from '../formats/metadata.ts';
 
+/** One version of a module in a source, opened: its record, and how to get its files. */
+export interface SourcedPack {
+  /** `package_file`, `integrity`, `size`, `created` (checked by the caller before use). */
+  record: VersionRecord;
+  /** Where it came from, as the yaml's `source` records it (a path, a URL, `oci://…@sha256:…`). */
+  where: string;
+  /** Copies the pack to `dest`; more than `maxBytes` is INTEGRITY_MISMATCH. */
+  fetchPackage(dest: string, maxBytes: number): Promise<void>;
+  /** Copies the `.minisig` to `dest`; false when the pack is not signed. */
+  fetchSignature(dest: string): Promise<boolean>;
+}
+
 export interface PackSource {
-  /** What people see: a folder, a URL, or `distribution/` for the local one. */
+  /** What people see: a folder, a URL, `oci://HOST/NAMESPACE`, or `distribution/` for the local one. */
+  label: string;
+  /** Modules the source offers (for "did you mean"). */
+  modules(): Promise<string[]>;
+  /** The versions of `module` (as published, not checked), or undefined when the source has no such module. */
+  versions(module: string): Promise<string[] | undefined>;
+  open(module: string, version: string): Promise<SourcedPack>;
+}
+
+/** A source of metadata files (`registry/<module>.json`): a folder or an http(s) registry. */
+export interface MetadataSource {
   label: string;
   /** The metadata of `module`, or undefined when the source has no such module. */
   metadata(module: string): Promise<PackMetadata | undefined>;
-  /** Modules the source offers (for "did you mean"). */
   modules(): Promise<string[]>;
   /** Where a version's pack is, as recorded in the yaml's `source`. */
   where(record: VersionRecord): string;
-  /** Copies the pack to `dest`; more than `maxBytes` is INTEGRITY_MISMATCH. */
   fetchPackage(record: VersionRecord, dest: string, maxBytes: number): Promise<void>;
-  /** Copies the `.minisig` to `dest`; false when the pack is not signed. */
   fetchSignature(record: VersionRecord, dest: string): Promise<boolean>;
+}
+
+/** A metadata source as a {@link PackSource}. */
+export function fromMetadata(source: MetadataSource): PackSource {
+  const cache = new Map<string, Promise<PackMetadata | undefined>>();
+  const meta = (module: string) => cache.get(module) ?? cache.set(module, source.metadata(module)).get(module)!;
+  return {
+    label: source.label,
+    modules: () => source.modules(),
+    versions: async (module) => {
+      const m = await meta(module);
+      return m ? Object.keys(m.versions) : undefined;
+    },
+    open: async (module, version) => {
+      const record = (await meta(module))?.versions[version] as VersionRecord;
+      return {
+        record,
+        where: record && typeof record.package_file === 'string' ? source.where(record) : source.label,
+        fetchPackage: (dest, maxBytes) => source.fetchPackage(record, dest, maxBytes),
+        fetchSignature: (dest) => source.fetchSignature(record, dest),
+      };
+    },
+  };
 }

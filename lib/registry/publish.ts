@@ -1,203 +1,131 @@
 /**
- * `pack:publish --registry DIR`: copies the local distribution's packages, signatures and
- * metadata into a directory registry (layout.ts). Each file is written atomically (temp file +
- * rename); packs and signatures go first, metadata next, `index.json` last, so a reader never
- * sees an index or metadata naming a file that is not there yet. A published version is
- * immutable: the same version with other bytes is PACK_EXISTS, and nothing is written.
+ * `pack:publish --registry REF`: the local distribution's packs into a registry: a folder
+ * (layout.ts, any static file server serves it) or an OCI registry (oci/publish.ts). Every local
+ * pack is checked first (local-packs.ts: integrity, signature), then every published version it
+ * would touch: a version already there with other bytes is PACK_EXISTS; anything refused means
+ * nothing is written. The same pack published again changes no byte of the registry.
+ *
+ * A folder: each file written atomically (temp file + rename); packs and signatures first,
+ * metadata next, `index.json` last, so a reader never sees an index or metadata naming a file
+ * that is not there yet.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import semver from 'semver';
 import type { Config } from '../config/types.ts';
-import { NAME_PATTERN } from '../names.ts';
-import { ProblemsError, ProvisioningError, type Problem } from '../errors.ts';
-import { copyFileAtomic } from '../fs/atomic.ts';
-import { withLock } from '../fs/lock.ts';
-import { nameForStem } from '../pack/from-config.ts';
-import { buildMetadata, infoOf, readMetadata, writeMetadata, type PackMetadata, type VersionRecord } from '../formats/metadata.ts';
+import { ProvisioningError, type Problem } from '../errors.ts';
 import { fileIntegrity } from '../formats/integrity.ts';
-import type { RegistryIndex } from '../formats/registry-index.ts';
-import { writeIndex } from './index-file.ts';
-import { metadataFileOf, PACKAGES_DIR, registryPackageFile, SIGNATURE_SUFFIX } from './layout.ts';
-import { localPackageFile } from './source.ts';
+import { buildMetadata, infoOf, readMetadata, writeMetadata, type VersionRecord } from '../formats/metadata.ts';
+import { formatIndex, type RegistryIndex } from '../formats/registry-index.ts';
+import { copyFileAtomic, writeFileAtomic } from '../fs/atomic.ts';
+import { withLock } from '../fs/lock.ts';
+import { buildIndex } from './index-file.ts';
+import { INDEX_FILE, metadataFileOf, PACKAGES_DIR, registryPackageFile, SIGNATURE_SUFFIX } from './layout.ts';
+import { checkLocalPacks, localPacks, type LocalPack } from './local-packs.ts';
+import { refuse, type PublishedPack, type PublishResult } from './published.ts';
+import { publishToOci } from './oci/publish.ts';
+import { registryRef } from './source.ts';
 
 export interface PublishOptions {
   config: Config;
-  /** The registry folder; created when missing. Required. */
-  registry: string;
+  /** The registry: a folder (created when missing) or `oci://HOST/NAMESPACE`. Default: `[distribution] registry`. */
+  registry?: string | undefined;
   /** Only this module. Default: every module of the local distribution. */
   module?: string | undefined;
+  /** Folder a relative `registry` is resolved against. Default `process.cwd()`. */
+  cwd?: string;
+  /** Talk plain HTTP to an OCI registry. Default `[distribution.oci] plain_http`. */
+  plainHttp?: boolean | undefined;
+  /** Progress, one call per pack pushed (OCI). Default none. */
+  onPushed?: (pack: PublishedPack, done: number, total: number) => void;
 }
 
-export interface PublishedPack {
-  module: string;
-  version: string;
-  /** Relative to the registry. */
-  package_file: string;
-  status: 'published' | 'unchanged';
-  signed: boolean;
+export type { PublishedPack, PublishResult } from './published.ts';
+
+export async function publishPacks(options: PublishOptions): Promise<PublishResult> {
+  const { config, registry, module, cwd = process.cwd() } = options;
+  const ref = registryRef(config, registry, cwd);
+  if (ref === undefined) {
+    throw new ProvisioningError('INVALID_OPTION', 'Cannot publish: --registry is required (or [distribution] registry in config)', { hint: 'e.g. npx gulp pack:publish --registry /srv/provisioning-registry, or --registry oci://ghcr.io/acme/providers' });
+  }
+  if (ref.kind === 'http') {
+    throw new ProvisioningError('INVALID_OPTION', `Cannot publish to ${ref.url}: an http(s) registry is read-only here`, { hint: 'publish to the folder it serves (--registry DIR), or to an OCI registry (oci://HOST/NAMESPACE)' });
+  }
+  const packs = await localPacks(config, module);
+  refuse(await checkLocalPacks(config, packs));
+  if (ref.kind === 'oci') return publishToOci({ ...options, ref, packs });
+  return publishToFolder(ref.dir, packs);
 }
 
-export interface PublishResult {
-  registry: string;
-  packs: PublishedPack[];
-  index: RegistryIndex;
-}
-
-interface Planned {
-  stem: string;
-  meta: PackMetadata;
-  version: string;
-  record: VersionRecord;
-  tarFile: string;
-  signatureFile: string | undefined;
+interface Planned extends LocalPack {
   dest: string;
   destRecord: VersionRecord;
   copyTar: boolean;
+  /** The registry has no signature of it yet. */
+  copySignature: boolean;
 }
 
-async function sameBytes(a: string, b: string): Promise<boolean> {
-  if (!existsSync(b)) return false;
-  return (await readFile(a)).equals(await readFile(b));
-}
-
-/** A local metadata file, checked: `name` is the file's stem and a module name. */
-interface Source {
-  /** The validated stem of `<registry_path>/<stem>.json`: every output file is named from it. */
-  stem: string;
-  meta: PackMetadata;
-}
-
-const PACKAGE_FILE = /^[a-z0-9][a-z0-9_-]*_([^_/]+)\.tar$/;
-
-/**
- * Everything a published path is built from, checked before anything is copied: metadata comes
- * from a cloned repo or a teammate's commit, and a `name` of `../../config/settings` must not
- * name a file outside the registry.
- */
-function checkSource(file: string, stem: string, meta: PackMetadata): void {
-  const bad = (reason: string) => new ProvisioningError('REGISTRY_ERROR', `Cannot publish "${file}": ${reason}`, {
-    file,
-    hint: 'fix or remove the file; pack again to rewrite it',
-  });
-  if (!NAME_PATTERN.test(stem)) throw bad(`its file name is not a module name (${NAME_PATTERN.source})`);
-  if (meta.name !== stem) throw bad(`its name ${JSON.stringify(meta.name)} is not its file's name ${JSON.stringify(stem)}`);
-  for (const [version, record] of Object.entries(meta.versions)) {
-    const tarName = typeof record?.package_file === 'string' ? path.basename(record.package_file) : '';
-    if (semver.valid(version) && PACKAGE_FILE.exec(tarName)?.[1] !== version) {
-      throw bad(`version ${version} has package_file ${JSON.stringify(record?.package_file)}; expected <module>_${version}.tar`);
-    }
-  }
-}
-
-async function sourceMetadata(config: Config, module: string | undefined): Promise<Source[]> {
-  const dir = config.distribution.registryPath;
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
-  const picked = module === undefined ? names : names.filter((n) => n === `${module}.json`);
-  if (picked.length === 0) {
-    throw new ProvisioningError('PACK_NOT_FOUND', `Cannot publish${module ? ` ${module}` : ''}: no package metadata in ${dir}`, { hint: 'pack first: npx gulp pack:providers' });
-  }
-  const out: Source[] = [];
-  for (const name of picked) {
-    const file = path.join(dir, name);
-    const meta = readMetadata(file);
-    if (!meta) continue;
-    const stem = name.slice(0, -'.json'.length);
-    checkSource(file, stem, meta);
-    out.push({ stem, meta });
-  }
-  return out;
-}
-
-/** Every check, before the first write: source packs intact, no published version changed. */
-async function plan(config: Config, registry: string, sources: Source[]): Promise<{ planned: Planned[]; problems: Problem[] }> {
+/** Every check against the folder, before the first write: no published version with other bytes. */
+async function plan(dir: string, packs: readonly LocalPack[]): Promise<{ planned: Planned[]; problems: Problem[] }> {
   const planned: Planned[] = [];
   const problems: Problem[] = [];
-  for (const { stem, meta } of sources) {
-    const published = readMetadata(metadataFileOf(registry, stem));
-    for (const version of Object.keys(meta.versions).filter((v) => semver.valid(v)).sort(semver.compare)) {
-      const record = meta.versions[version]!;
-      const tarFile = localPackageFile(config, record.package_file, metadataFileOf(config.distribution.registryPath, stem), { version, name: stem, nameForStem: nameForStem(config) });
-      const tarName = path.basename(tarFile);
-      const dest = path.join(registry, PACKAGES_DIR, tarName);
-      const actual = await fileIntegrity(tarFile).catch(() => undefined);
-      if (!actual) {
-        problems.push({ code: 'PACK_NOT_FOUND', message: `Cannot publish ${meta.name} ${version}: ${tarFile} is missing`, file: tarFile });
-        continue;
-      }
-      if (actual.integrity !== record.integrity || actual.size !== record.size) {
-        problems.push({ code: 'INTEGRITY_MISMATCH', message: `Cannot publish ${meta.name} ${version}: ${tarFile} does not match its metadata (${actual.integrity}, metadata ${record.integrity})`, file: tarFile, hint: 'run pack:verify' });
-        continue;
-      }
-      const before = published?.versions[version];
-      const there = existsSync(dest) ? await fileIntegrity(dest) : undefined;
-      const clash = (there && there.integrity !== record.integrity) || (before && before.integrity !== record.integrity);
-      if (clash) {
-        problems.push({
-          code: 'PACK_EXISTS',
-          message: `Cannot publish ${meta.name} ${version}: ${registry} already has ${version} with other content (${(there ?? before)!.integrity})`,
-          file: dest,
-          hint: 'a published version is immutable; bump the version and pack again',
-        });
-        continue;
-      }
-      const signatureFile = existsSync(tarFile + SIGNATURE_SUFFIX) ? tarFile + SIGNATURE_SUFFIX : undefined;
-      const destRecord = { ...record, package_file: registryPackageFile(tarName) };
-      planned.push({ stem, meta, version, record, tarFile, signatureFile, dest, destRecord, copyTar: there === undefined });
+  for (const p of packs) {
+    const published = readMetadata(metadataFileOf(dir, p.name));
+    const dest = path.join(dir, PACKAGES_DIR, path.basename(p.tarFile));
+    const before = published?.versions[p.version];
+    const there = existsSync(dest) ? await fileIntegrity(dest) : undefined;
+    if ((there && there.integrity !== p.record.integrity) || (before && before.integrity !== p.record.integrity)) {
+      problems.push({
+        code: 'PACK_EXISTS',
+        message: `Cannot publish ${p.name} ${p.version}: ${dir} already has ${p.version} with other content (${(there ?? before)!.integrity})`,
+        file: dest,
+        hint: 'a published version is immutable; bump the version and pack again',
+      });
+      continue;
     }
+    // The same pack published before keeps its record (its `created` too): nothing of it changes.
+    const destRecord = before ?? { ...p.record, package_file: registryPackageFile(path.basename(p.tarFile)) };
+    planned.push({ ...p, dest, destRecord, copyTar: there === undefined, copySignature: p.signatureFile !== undefined && !existsSync(dest + SIGNATURE_SUFFIX) });
   }
   return { planned, problems };
 }
 
-/** Throws the problems found by {@link plan}, if any. */
-function refuse(problems: Problem[]): void {
-  if (problems.length === 1) throw new ProvisioningError(problems[0]!.code, problems[0]!.message, problems[0]!);
-  if (problems.length > 1) throw new ProblemsError(problems, `${problems.length} problem(s); nothing was published`);
-}
-
-export async function publishPacks({ config, registry, module }: PublishOptions): Promise<PublishResult> {
-  if (typeof registry !== 'string' || registry === '') {
-    throw new ProvisioningError('INVALID_OPTION', 'Cannot publish: --registry DIR is required', { hint: 'e.g. npx gulp pack:publish --registry /srv/provisioning-registry' });
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(registry)) {
-    throw new ProvisioningError('INVALID_OPTION', `Cannot publish to ${JSON.stringify(registry)}: pack:publish writes a folder; serve that folder over http(s)`);
-  }
-  const dir = path.resolve(registry);
-  const sources = await sourceMetadata(config, module);
+async function publishToFolder(dir: string, packs: readonly LocalPack[]): Promise<PublishResult> {
   // A refusal writes nothing, not even an empty folder. The lock lives in the registry folder, so
   // a new one is checked first (it holds nothing yet to clash with), then made; the checks run
   // again under the lock, and packages/ and registry/ are made only once they all passed.
   if (!existsSync(dir)) {
-    refuse((await plan(config, dir, sources)).problems);
+    refuse((await plan(dir, packs)).problems);
     await mkdir(dir, { recursive: true });
   }
   return withLock(dir, async () => {
-    const { planned, problems } = await plan(config, dir, sources);
+    const { planned, problems } = await plan(dir, packs);
     refuse(problems);
     await mkdir(path.join(dir, PACKAGES_DIR), { recursive: true });
     await mkdir(path.dirname(metadataFileOf(dir, 'x')), { recursive: true });
-    const packs: PublishedPack[] = [];
+    const published: PublishedPack[] = [];
+    const warnings: Problem[] = [];
     // 1. Packs and signatures: a new name appears complete or not at all.
     for (const p of planned) {
       if (p.copyTar) await copyFileAtomic(p.tarFile, p.dest);
-      let sigChanged = false;
-      if (p.signatureFile && !(await sameBytes(p.signatureFile, p.dest + SIGNATURE_SUFFIX))) {
-        await copyFileAtomic(p.signatureFile, p.dest + SIGNATURE_SUFFIX);
-        sigChanged = true;
-      }
-      packs.push({ module: p.stem, version: p.version, package_file: p.destRecord.package_file, status: p.copyTar || sigChanged ? 'published' : 'unchanged', signed: existsSync(p.dest + SIGNATURE_SUFFIX) });
+      // A signature made again for the same tar: the registry keeps the one it was published with.
+      if (p.copySignature) await copyFileAtomic(p.signatureFile!, p.dest + SIGNATURE_SUFFIX);
+      published.push({ module: p.name, version: p.version, package_file: p.destRecord.package_file, status: p.copyTar || p.copySignature ? 'published' : 'unchanged', signed: existsSync(p.dest + SIGNATURE_SUFFIX) });
     }
     // 2. Metadata, merged with what was published before (versions since cleaned locally stay).
-    for (const { stem, meta } of sources) {
-      const file = metadataFileOf(dir, stem);
+    for (const name of [...new Set(planned.map((p) => p.name))]) {
+      const file = metadataFileOf(dir, name);
       const previous = readMetadata(file);
       const versions: Record<string, VersionRecord> = { ...previous?.versions };
-      for (const p of planned.filter((x) => x.stem === stem)) versions[p.version] = p.destRecord;
-      const next = buildMetadata({ name: stem, versions, info: infoOf(meta), previous });
-      if (next && JSON.stringify(next) !== JSON.stringify(previous)) await writeMetadata(file, next);
+      for (const p of planned.filter((x) => x.name === name)) versions[p.version] = p.destRecord;
+      const next = buildMetadata({ name, versions, info: previous ? infoOf(previous) : infoOf(planned.find((p) => p.name === name)!.meta), previous });
+      if (next && JSON.stringify(next) !== JSON.stringify(previous)) writeMetadata(file, next);
     }
-    // 3. The index, last.
-    return { registry: dir, packs, index: await writeIndex(dir) };
+    // 3. The index, last, and only when it says something new.
+    const index = await buildIndex(dir);
+    const indexFile = path.join(dir, INDEX_FILE);
+    const text = formatIndex(index);
+    if ((await readFile(indexFile, 'utf8').catch(() => undefined)) !== text) await writeFileAtomic(indexFile, text);
+    return { registry: dir, packs: published, index, warnings };
   });
 }

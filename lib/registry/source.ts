@@ -10,21 +10,48 @@ import type { Config } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
 import { readMetadata, type PackMetadata, type VersionRecord } from '../formats/metadata.ts';
 import { httpSource } from './http-source.ts';
-import type { PackSource } from './pack-source.ts';
+import { OciClient } from './oci/client.ts';
+import { ociSource } from './oci/source.ts';
+import { parseRegistry, type RegistryRef } from './ref.ts';
+import { fromMetadata, type MetadataSource, type PackSource } from './pack-source.ts';
 
-export type { PackSource } from './pack-source.ts';
+export type { MetadataSource, PackSource } from './pack-source.ts';
 import { assertSignedName } from './signed-name.ts';
 import { assertRegistryPath, METADATA_DIR, SIGNATURE_SUFFIX } from './layout.ts';
 
 
-/** Picks the source for `--registry`: none → the local distribution, `http(s)://` → a URL, else a folder. */
-export function packSource(config: Config, registry: string | undefined, cwd = process.cwd()): PackSource {
-  if (registry === undefined || registry === '') return localSource(config);
-  if (/^https?:\/\//i.test(registry)) return httpSource(registry);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(registry)) {
-    throw new ProvisioningError('INVALID_OPTION', `Cannot use --registry ${JSON.stringify(registry)}: expected a folder or an http(s) URL`);
-  }
-  return directorySource(path.resolve(cwd, registry));
+export interface PackSourceOptions {
+  /** Folder a relative `--registry` folder is resolved against. Default `process.cwd()`. */
+  cwd?: string;
+  /** `--plain-http`: talk plain HTTP to an OCI registry. Default `[distribution.oci] plain_http`. */
+  plainHttp?: boolean | undefined;
+}
+
+/**
+ * The registry `--registry` names, else `[distribution] registry` (a relative folder there is
+ * the root's), else none (undefined).
+ */
+export function registryRef(config: Config, registry: string | undefined, cwd = process.cwd()): RegistryRef | undefined {
+  if (registry !== undefined && registry !== '') return parseRegistry(registry, { cwd });
+  if (config.distribution.registry !== undefined) return parseRegistry(config.distribution.registry, { cwd: config.root, from: '[distribution] registry' });
+  return undefined;
+}
+
+/** An OCI client for the registry `ref` names, with the config's TLS and plain-HTTP settings. */
+export function ociClient(config: Config, ref: Extract<RegistryRef, { kind: 'oci' }>, { plainHttp }: Pick<PackSourceOptions, 'plainHttp'> = {}): OciClient {
+  return new OciClient({ host: ref.host, plainHttp: plainHttp ?? config.distribution.oci.plainHttp, caFile: config.distribution.oci.caFile });
+}
+
+/**
+ * Picks the source: `--registry` (else `[distribution] registry`): a folder, an http(s) URL
+ * serving one, or `oci://HOST/NAMESPACE`; neither: the local distribution.
+ */
+export function packSource(config: Config, registry: string | undefined, { cwd = process.cwd(), plainHttp }: PackSourceOptions = {}): PackSource {
+  const ref = registryRef(config, registry, cwd);
+  if (ref === undefined) return fromMetadata(localSource(config));
+  if (ref.kind === 'http') return fromMetadata(httpSource(ref.url));
+  if (ref.kind === 'oci') return ociSource({ client: ociClient(config, ref, { plainHttp }), namespace: ref.namespace, cacheDir: config.distribution.cachePath });
+  return fromMetadata(directorySource(ref.dir));
 }
 
 async function copyLimited(from: string, dest: string, maxBytes: number, label: string): Promise<void> {
@@ -51,7 +78,7 @@ interface FileSourceOptions {
   display(file: string): string;
 }
 
-function fileSource({ label, metadataDir, resolve, display }: FileSourceOptions): PackSource {
+function fileSource({ label, metadataDir, resolve, display }: FileSourceOptions): MetadataSource {
   return {
     label,
     metadata: async (module) => await readMetadata(path.join(metadataDir, `${module}.json`)),
@@ -104,7 +131,7 @@ export function localPackageFile(config: Config, packageFile: unknown, source: s
 }
 
 /** The root's own `distribution/`: metadata in `registry_path`, packs in `pack_path`. */
-export function localSource(config: Config): PackSource {
+export function localSource(config: Config): MetadataSource {
   const rel = (file: string) => path.relative(config.root, file).split(path.sep).join('/');
   return fileSource({
     label: rel(config.distribution.registryPath) || '.',
@@ -115,7 +142,7 @@ export function localSource(config: Config): PackSource {
 }
 
 /** A published registry folder (`pack:publish --registry DIR`). */
-export function directorySource(dir: string): PackSource {
+export function directorySource(dir: string): MetadataSource {
   const metadataDir = path.join(dir, METADATA_DIR);
   return fileSource({
     label: dir,

@@ -14,7 +14,7 @@ import { removeProvider } from '../../lib/infra/remove.ts';
 import { validateInfras } from '../../lib/infra/validate.ts';
 import { plainHttpWarning } from '../../lib/registry/http-source.ts';
 import { publishPacks } from '../../lib/registry/publish.ts';
-import type { PackSource } from '../../lib/registry/source.ts';
+import type { MetadataSource } from '../../lib/registry/source.ts';
 import { fetchVerifiedPack } from '../../lib/registry/fetch.ts';
 import { vendorProvider } from '../../lib/infra/vendor.ts';
 import { gulp } from '../helpers/run.ts';
@@ -385,7 +385,7 @@ local('fetchVerifiedPack ties a signature to package_file itself: a PackSource t
   const old = await pack(src.root, 'aws', { ver: '0.1.0', secretKeyFile: keys.secretKeyFile });
   // A third-party source: serves 0.1.0's validly signed tar and signature as 0.2.0, no name check of its own.
   const record = { package_file: 'packages/aws_prov_0.2.0.tar', integrity: old.integrity, size: old.size, created: '2025-01-01 00:00:00', exported: false };
-  const source: PackSource = {
+  const source: MetadataSource = {
     label: 'custom',
     metadata: async () => ({ name: 'aws_prov', version: '0.2.0', ...record, maintainer: '', repository: '', license: '', homepage: '', versions: { '0.2.0': record } }),
     modules: async () => ['aws_prov'],
@@ -434,3 +434,22 @@ redirects.run();
 back.run();
 production.run();
 flow.run();
+
+const languages = suite('providers:vendor: the language the infra uses');
+
+languages('a provider installed from its legacy kcl/ folder is not silently vendored from its nickel/ pack: LANGUAGE_MISMATCH naming both; --force vendors it', async () => {
+  const t = await prodTree();
+  const config = await t.config();
+  await installProvider({ config, provider: 'local', infra: 'wuji', lang: 'kcl' });
+  await pack(t.root, 'local');
+  const before = await snapshot(t.root);
+  const error = await vendorProvider({ config, provider: 'local', infra: 'wuji', range: '*' }).then(() => undefined, (e: { code?: string; message?: string }) => e);
+  assert.is(error?.code, 'LANGUAGE_MISMATCH');
+  assert.match(String(error?.message), 'kcl');
+  assert.match(String(error?.message), 'nickel');
+  assert.equal(await snapshot(t.root), before);
+  const forced = await vendorProvider({ config, provider: 'local', infra: 'wuji', range: '*', force: true });
+  assert.is(forced.record.language, 'nickel');
+});
+
+languages.run();

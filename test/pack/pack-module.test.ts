@@ -131,11 +131,12 @@ test('[package] exports limits what is exported; a listed file that is missing f
   assert.is(await codeOf(packOne(missing, 'aws')), 'EXPORT_FAILED');
 });
 
-test('--output writes the tar elsewhere, metadata stays in the registry', async () => {
+// (This asserted the metadata went to the tree's registry_path, which broke the tree's own packs: issue 9.)
+test('--output writes the tar elsewhere, and its metadata beside it', async () => {
   const root = await packTree();
   const r = await packOne(root, 'aws', { output: 'out' });
   assert.is(r.file, path.join(root, 'out', 'aws_prov_1.0.0.tar'));
-  const meta = JSON.parse(await readFile(path.join(root, 'distribution/registry/aws_prov.json'), 'utf8'));
+  const meta = JSON.parse(await readFile(path.join(root, 'out/aws_prov.json'), 'utf8'));
   assert.is(meta.package_file, r.file);
 });
 

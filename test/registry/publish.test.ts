@@ -63,8 +63,8 @@ test('publishing again is a no-op; a version cleaned locally stays in the regist
   await cleanPacks({ packDir: config.distribution.packPath, registryDir: config.distribution.registryPath, cacheDir: config.distribution.cachePath, keepLatest: 1 });
   await pack(t.root, 'aws', { ver: '0.3.0' });
   const third = await publishPacks({ config, registry });
-  assert.equal(Object.keys(third.index.modules.aws_prov!.versions), ['0.3.0', '0.2.0', '0.1.0']);
-  assert.is(third.index.modules.aws_prov!.latest, '0.3.0');
+  assert.equal(Object.keys(third.index!.modules.aws_prov!.versions), ['0.3.0', '0.2.0', '0.1.0']);
+  assert.is(third.index!.modules.aws_prov!.latest, '0.3.0');
 });
 
 test('the same version with other bytes is PACK_EXISTS and the registry is not touched', async () => {
