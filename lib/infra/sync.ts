@@ -9,6 +9,7 @@ import { findProvider } from '../tree/providers.ts';
 import { editInfra } from './edit/open.ts';
 import { claimDependency, dependencyFor, recordDrift } from './edit/ownership.ts';
 import { planLink } from './edit/plan-link.ts';
+import { restoreVendoredCopy } from './vendor.ts';
 
 export interface SyncOptions {
   config: Config;
@@ -16,6 +17,8 @@ export interface SyncOptions {
   infra?: string | undefined;
   /** Replace symlinks pointing elsewhere and hand-edited manifest.toml entries. Default false. */
   force?: boolean;
+  /** Talk plain HTTP to the OCI registry a vendored copy is restored from. Default `[distribution.oci] plain_http`. */
+  plainHttp?: boolean | undefined;
 }
 
 export interface SyncReport {
@@ -32,14 +35,14 @@ export interface SyncReport {
  * infra, every record is checked first; any problem leaves that infra untouched and is
  * reported. Links and entries that have no record are left alone (validate reports them).
  */
-export async function syncInfras({ config, infra, force = false }: SyncOptions): Promise<SyncReport[]> {
+export async function syncInfras({ config, infra, force = false, plainHttp }: SyncOptions): Promise<SyncReport[]> {
   const infras = infra === undefined ? await listInfras(config) : [await findInfra(config, infra)];
   const reports: SyncReport[] = [];
-  for (const one of infras) reports.push(await syncInfra(config, one, force));
+  for (const one of infras) reports.push(await syncInfra(config, one, force, plainHttp));
   return reports;
 }
 
-async function syncInfra(config: Config, infra: Infra, force: boolean): Promise<SyncReport> {
+async function syncInfra(config: Config, infra: Infra, force: boolean, plainHttp: boolean | undefined): Promise<SyncReport> {
   try {
     const { changes } = await editInfra(config, infra, async (edit) => {
       const problems: Problem[] = [];
@@ -56,7 +59,11 @@ async function syncInfra(config: Config, infra: Infra, force: boolean): Promise<
             await findProvider(config, entry.name, { lang: record.language });
             edit.after.push(...(await planLink(config, infra, entry.name, record, { force })));
           } else if (!existsSync(vendorDirOf(infra, record.module))) {
-            problems.push({ code: 'LINK_MISSING', message: `Cannot sync "${entry.name}": vendored copy ${rootRelative(config, vendorDirOf(infra, record.module))}/ is missing`, ...at, hint: 'run providers:vendor again' });
+            // A fresh clone has no vendor/ (git-ignored): put it back from the very pack recorded.
+            const restored = await restoreVendoredCopy(edit, entry.name, record, { plainHttp });
+            if (restored === undefined) {
+              problems.push({ code: 'LINK_MISSING', message: `Cannot sync "${entry.name}": vendored copy ${rootRelative(config, vendorDirOf(infra, record.module))}/ is missing, and its source ${record.source} cannot be fetched by digest`, ...at, hint: `run providers:vendor --provider ${entry.name} --infra ${infra.name} --ver ${record.version ?? '<range>'} again` });
+            }
           }
         } catch (error) {
           if (!isProvisioningError(error)) throw error;

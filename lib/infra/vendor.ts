@@ -24,10 +24,11 @@ import { dependencyIs, getDependency } from '../formats/toml/dependencies.ts';
 import { isInsideReal } from '../fs/inside.ts';
 import { onInterrupt } from '../fs/interrupt.ts';
 import { assertName, moduleName } from '../names.ts';
-import { fetchVerifiedPack, type FetchedPack } from '../registry/fetch.ts';
+import { fetchOpened, fetchVerifiedPack, type FetchedPack } from '../registry/fetch.ts';
+import { ociSource } from '../registry/oci/source.ts';
 import { assertRange } from '../versions.ts';
-import { packSource } from '../registry/source.ts';
-import { findInfra } from '../tree/infras.ts';
+import { ociClient, packSource } from '../registry/source.ts';
+import { findInfra, type Infra } from '../tree/infras.ts';
 import { linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../tree/layout.ts';
 import { editInfra, type InfraEdit } from './edit/open.ts';
 import { assertRecordOwned, claimDependency, dependencyFor, preexistingLine, putRecord } from './edit/ownership.ts';
@@ -76,25 +77,97 @@ export async function vendorProvider({ config, provider, infra: infraName, range
   try {
     const fetched = await fetchVerifiedPack({ source, module, range, signing: config.distribution.signing, tmpDir });
     const dir = vendorDirOf(infra, module);
-    const vendorRoot = path.dirname(dir);
-    const staging = path.join(vendorRoot, `.${module}.incoming-${randomBytes(4).toString('hex')}`);
-    const madeVendorRoot = !existsSync(vendorRoot);
-    const forgetStaging = onInterrupt(() => rmSync(staging, { recursive: true, force: true }));
-    try {
-      const edited = await editInfra(config, infra, (edit) => place(edit, name, fetched, staging, force));
-      const { record, replaced, warnings } = edited.planned;
-      const changes = edited.changes.length === 0 ? [] : [`${replaced ? 'replaced' : 'extracted'} ${rootRelative(config, dir)}/ (${module} ${fetched.version})`, ...edited.changes.filter((c) => !c.startsWith('placed ') && !(replaced && c === `removed ${rootRelative(config, dir)}/`))];
-      return {
-        provider: name, infra: infra.name, record, dir: rootRelative(config, dir), changes,
-        ...(fetched.keyId ? { keyId: fetched.keyId } : {}),
-        warnings: [...fetched.warnings, ...warnings, ...edited.warnings],
-      };
-    } finally {
-      // What a failed edit leaves: the staged copy (put back there by the rollback), and a vendor/ made for it.
-      forgetStaging();
-      await rm(staging, { recursive: true, force: true });
-      if (madeVendorRoot) await rmdir(vendorRoot).catch(() => {});
+    const edited = await withStaging(infra, module, (staging) => editInfra(config, infra, (edit) => place(edit, name, fetched, staging, force)));
+    const { record, replaced, warnings } = edited.planned;
+    const changes = edited.changes.length === 0 ? [] : [`${replaced ? 'replaced' : 'extracted'} ${rootRelative(config, dir)}/ (${module} ${fetched.version})`, ...edited.changes.filter((c) => !c.startsWith('placed ') && !(replaced && c === `removed ${rootRelative(config, dir)}/`))];
+    return {
+      provider: name, infra: infra.name, record, dir: rootRelative(config, dir), changes,
+      ...(fetched.keyId ? { keyId: fetched.keyId } : {}),
+      warnings: [...fetched.warnings, ...warnings, ...edited.warnings],
+    };
+  } finally {
+    forgetTmp();
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs `body` with a staging folder for `module`'s copy beside it in `<infra>/vendor/`, and
+ * afterwards (done or failed, Ctrl-C too) removes what is left of it, and a `vendor/` made for it.
+ */
+async function withStaging<T>(infra: Infra, module: string, body: (staging: string) => Promise<T>): Promise<T> {
+  const vendorRoot = path.dirname(vendorDirOf(infra, module));
+  const staging = path.join(vendorRoot, `.${module}.incoming-${randomBytes(4).toString('hex')}`);
+  const madeVendorRoot = !existsSync(vendorRoot);
+  const forget = onInterrupt(() => rmSync(staging, { recursive: true, force: true }));
+  try {
+    return await body(staging);
+  } finally {
+    // What a failed edit leaves: the staged copy (put back there by the rollback), and a vendor/ made for it.
+    forget();
+    await rm(staging, { recursive: true, force: true });
+    if (madeVendorRoot) await rmdir(vendorRoot).catch(() => {});
+  }
+}
+
+/**
+ * Extracts a fetched pack into `staging` (made inside the infra's `vendor/`, remembered as the
+ * tool's when it makes it), checked entry by entry and against PACK.json; returns the language
+ * the pack holds and the digest of its PACK.json.
+ */
+async function stage(edit: InfraEdit, fetched: FetchedPack, staging: string): Promise<{ language: Language; packManifest: string }> {
+  const { config, infra } = edit;
+  const vendorRoot = path.dirname(staging);
+  if (!existsSync(vendorRoot)) {
+    await mkdir(vendorRoot, { recursive: true });
+    // Remembered so that remove / install take vendor/ away again once it is left empty.
+    setFlag(edit.records, FLAGS.createdVendorFolder, true);
+  }
+  // The infra edit refused a symlinked vendor/; this also catches one made since, before any rename.
+  if (!(await isInsideReal(infra.dir, staging))) {
+    throw new ProvisioningError('LINK_CONFLICT', `Cannot vendor into ${rootRelative(config, vendorRoot)}/: it leads outside the infra`, { file: rootRelative(config, vendorRoot) });
+  }
+  const extracted = await extractPack({ tarFile: fetched.tarFile, module: fetched.module, dest: staging });
+  if (extracted.name !== fetched.module || extracted.version !== fetched.version) {
+    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${fetched.module} ${fetched.version} from ${fetched.where}: its PACK.json says ${extracted.name} ${extracted.version}`);
+  }
+  return { language: languageOf(staging, config.language), packManifest: sri(await readFile(path.join(staging, PACK_MANIFEST))) };
+}
+
+/** `oci://HOST/NAMESPACE/<module>@sha256:…`: where a vendored copy came from, exactly. */
+const OCI_SOURCE = /^oci:\/\/([^/]+)\/(.+)\/([^/@]+)@(sha256:[0-9a-f]{64})$/;
+
+/**
+ * Puts a vendored copy that went missing (a fresh clone: vendor/ is git-ignored) back in place,
+ * fetched by the digest its record names, checked against the recorded integrity, signature
+ * and PACK.json digest: what providers:sync does for a vendored record. Undefined when the
+ * record names no source it can fetch exactly (then the caller reports it missing).
+ */
+export async function restoreVendoredCopy(edit: InfraEdit, name: string, record: ProviderRecord, { plainHttp }: { plainHttp?: boolean | undefined } = {}): Promise<string | undefined> {
+  const m = OCI_SOURCE.exec(record.source);
+  if (!m || record.version === null || record.integrity === undefined) return undefined;
+  const [, host, namespace, module, digest] = m as unknown as [string, string, string, string, string];
+  if (module !== record.module) return undefined;
+  const { config, infra } = edit;
+  const source = ociSource({ client: ociClient(config, { kind: 'oci', host, namespace, label: `oci://${host}/${namespace}` }, { plainHttp }), namespace, cacheDir: config.distribution.cachePath });
+  const tmpDir = await mkdtemp(path.join(tmpdir(), 'provisioning-vendor-'));
+  const forgetTmp = onInterrupt(() => rmSync(tmpDir, { recursive: true, force: true }));
+  const vendorRoot = path.dirname(vendorDirOf(infra, record.module));
+  const staging = path.join(vendorRoot, `.${record.module}.incoming-${randomBytes(4).toString('hex')}`);
+  const madeRoot = !existsSync(vendorRoot);
+  edit.cleanups.push(async () => {
+    await rm(staging, { recursive: true, force: true });
+    if (madeRoot) await rmdir(vendorRoot).catch(() => {});
+  });
+  try {
+    const opened = await source.openDigest(record.module, digest);
+    const fetched = await fetchOpened({ opened, module: record.module, version: record.version, signing: config.distribution.signing, tmpDir, integrity: record.integrity });
+    const staged = await stage(edit, fetched, staging);
+    if (record.packManifest !== undefined && staged.packManifest !== record.packManifest) {
+      throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot restore ${rootRelative(config, vendorDirOf(infra, record.module))}/: the pack's PACK.json is ${staged.packManifest}, the record says ${record.packManifest}`);
     }
+    edit.before.push({ kind: 'place', from: staging, dir: vendorDirOf(infra, record.module) });
+    return `restored ${rootRelative(config, vendorDirOf(infra, record.module))}/ (${record.module} ${record.version}) from ${record.source}`;
   } finally {
     forgetTmp();
     await rm(tmpDir, { recursive: true, force: true });
@@ -157,22 +230,9 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
   const theirs = !previous && getDependency(edit.manifest, fetched.module) !== undefined ? preexistingLine(edit, fetched.module) : undefined;
   claimDependency(edit, fetched.module, dependencyFor(config, { module: fetched.module, mode: 'vendor', version: fetched.version, language: 'nickel' }), { action, acceptable, force });
 
-  const vendorRoot = path.dirname(dir);
-  if (!existsSync(vendorRoot)) {
-    await mkdir(vendorRoot, { recursive: true });
-    // Remembered so that remove / install take vendor/ away again once it is left empty.
-    setFlag(edit.records, FLAGS.createdVendorFolder, true);
-  }
-  // The infra edit refused a symlinked vendor/; this also catches one made since, before any rename.
-  if (!(await isInsideReal(infra.dir, staging))) {
-    throw new ProvisioningError('LINK_CONFLICT', `Cannot vendor into ${rootRelative(config, vendorRoot)}/: it leads outside the infra`, { file: rootRelative(config, vendorRoot) });
-  }
-  const extracted = await extractPack({ tarFile: fetched.tarFile, module: fetched.module, dest: staging });
-  if (extracted.name !== fetched.module || extracted.version !== fetched.version) {
-    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${fetched.module} ${fetched.version} from ${fetched.where}: its PACK.json says ${extracted.name} ${extracted.version}`);
-  }
+  const staged = await stage(edit, fetched, staging);
   // The infra uses one language of the provider; a pack of the other is not what it links.
-  const language = languageOf(staging, previous?.language ?? config.language);
+  const language = staged.language;
   if (previous && previous.language !== language && !force) {
     throw new ProvisioningError('LANGUAGE_MISMATCH', `Cannot vendor "${name}" into "${infra.name}": the infra uses its ${previous.language} module, and the pack ${fetched.module} ${fetched.version} holds its ${language} module`, {
       hint: `switch the infra first (providers:install --provider ${name} --infra ${infra.name} --lang ${language}), or pass --force to vendor the ${language} pack`,
@@ -185,7 +245,7 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
     source: fetched.where,
     language,
     integrity: fetched.integrity,
-    packManifest: sri(await readFile(path.join(staging, PACK_MANIFEST))),
+    packManifest: staged.packManifest,
   };
   // Remove gives it back as it was.
   const preexisting = previous ? previous.preexistingDependency : theirs;

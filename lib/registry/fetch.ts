@@ -12,7 +12,7 @@ import { ProvisioningError, type Problem } from '../errors.ts';
 import type { VersionRecord } from '../formats/metadata.ts';
 import { plainHttpWarning } from './http-source.ts';
 import { fileIntegrity, isSri } from '../formats/integrity.ts';
-import { fromMetadata, type MetadataSource, type PackSource } from './pack-source.ts';
+import { fromMetadata, type MetadataSource, type PackSource, type SourcedPack } from './pack-source.ts';
 import { verifyFile } from '../sign/verify-file.ts';
 
 export interface FetchPackOptions {
@@ -77,9 +77,33 @@ export async function fetchVerifiedPack({ source: given, module, range, signing,
       hint: versions.length ? `available: ${versions.sort(semver.rcompare).join(', ')}` : 'it has no packed versions',
     });
   }
+  return fetchOpened({ opened: await source.open(module, version), module, version, signing, tmpDir, insecure: plainHttpWarning(source.label, signing) });
+}
+
+export interface FetchOpenedOptions {
+  /** The version, opened in its source. Required. */
+  opened: SourcedPack;
+  module: string;
+  version: string;
+  signing: Config['distribution']['signing'];
+  tmpDir: string;
+  /** A warning the source carries (plain http:). Default none. */
+  insecure?: Problem | undefined;
+  /** The integrity the caller expects (a restore by the recorded one). Default: the record's. */
+  integrity?: string | undefined;
+}
+
+/**
+ * Downloads an opened version into `tmpDir` and checks it: its record (package_file, SRI, size),
+ * the bytes against it (and against `integrity` when the caller pins one), then the signature as
+ * `public_keys` and `require_signatures` ask.
+ */
+export async function fetchOpened({ opened, module, version, signing, tmpDir, insecure, integrity }: FetchOpenedOptions): Promise<FetchedPack> {
   const label = `${module} ${version}`;
-  const opened = await source.open(module, version);
   const record = checkRecord(opened.record, label, `${module}_${version}.tar`);
+  if (integrity !== undefined && record.integrity !== integrity) {
+    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${label} from ${opened.where}: it is ${record.integrity}, the record says ${integrity}`, { hint: 'the registry holds another pack than the one vendored' });
+  }
   const tarFile = path.join(tmpDir, 'pack.tar');
   await opened.fetchPackage(tarFile, record.size);
   const actual = await fileIntegrity(tarFile);
@@ -89,7 +113,6 @@ export async function fetchVerifiedPack({ source: given, module, range, signing,
     });
   }
   // Plain http: without required signatures: said here, so scripts calling vendorProvider see it too.
-  const insecure = plainHttpWarning(source.label, signing);
   const fetched: FetchedPack = { module, version, tarFile, integrity: record.integrity, size: record.size, where: opened.where, warnings: insecure ? [insecure] : [] };
   if (signing.publicKeys.length === 0) return fetched;
   const signatureFile = `${tarFile}.minisig`;

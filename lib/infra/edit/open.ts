@@ -13,6 +13,7 @@ import { ProvisioningError } from '../../errors.ts';
 import type { TomlManifest } from '../../formats/toml/dependencies.ts';
 import type { RecordsFile } from '../../formats/records/index.ts';
 import { isInsideReal } from '../../fs/inside.ts';
+import { onInterrupt } from '../../fs/interrupt.ts';
 import { withLock } from '../../fs/lock.ts';
 import { findInfra, type Infra } from '../../tree/infras.ts';
 import { modulesDirOf, rootRelative } from '../../tree/layout.ts';
@@ -35,6 +36,8 @@ export interface InfraEdit {
   readonly after: Operation[];
   /** Files the tool created that go again (their last entry went): deleted instead of written. */
   readonly remove: Set<'manifest' | 'records'>;
+  /** Run once the edit is over, committed or not (temp folders the plan made). */
+  readonly cleanups: (() => Promise<unknown>)[];
 }
 
 /**
@@ -112,9 +115,15 @@ export async function editInfra<T>(config: Config, which: string | Infra, plan: 
     await assertRealFolders(config, infra);
     return withLocks(await assertFilesInTree(config, infra), async () => {
       const { manifest, records } = await readInfraState(config, infra);
-      const edit: InfraEdit = { config, infra, original: manifest, manifest, records, before: [], after: [], remove: new Set() };
-      const planned = await plan(edit);
-      return { planned, ...(await commitEdit(edit)) };
+      const edit: InfraEdit = { config, infra, original: manifest, manifest, records, before: [], after: [], remove: new Set(), cleanups: [] };
+      const forget = onInterrupt(() => Promise.all(edit.cleanups.map((c) => c())));
+      try {
+        const planned = await plan(edit);
+        return { planned, ...(await commitEdit(edit)) };
+      } finally {
+        forget();
+        for (const cleanup of edit.cleanups) await cleanup().catch(() => {});
+      }
     });
   });
 }
