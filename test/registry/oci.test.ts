@@ -16,7 +16,7 @@ import { vendorProvider } from '../../lib/infra/vendor.ts';
 import { listRegistry } from '../../lib/registry/list.ts';
 import { publishPacks } from '../../lib/registry/publish.ts';
 import { codeOf } from '../helpers/codes.ts';
-import { REGISTRY_BIN, SKOPEO_BIN, skopeoCopy, skopeoManifest, startRegistry, type Registry } from '../helpers/oci-registry.ts';
+import { makeTls, OPENSSL_BIN, REGISTRY_BIN, SKOPEO_BIN, skopeoCopy, skopeoManifest, startRegistry, tokenServer, type Registry } from '../helpers/oci-registry.ts';
 import { addConfig, keysFor, pack, prodTree } from '../helpers/prod-tree.ts';
 import { gulp } from '../helpers/run.ts';
 import { snapshot } from '../helpers/snapshot.ts';
@@ -171,3 +171,224 @@ plain('without plain HTTP the registry is REGISTRY_ERROR with a hint naming plai
 });
 
 plain.run();
+
+const secure = suite('OCI: TLS, logins and tokens, as Docker keeps credentials');
+
+/** A DOCKER_CONFIG folder holding `config`. */
+async function dockerConfig(config: unknown): Promise<string> {
+  const dir = await testdir();
+  await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
+  return dir;
+}
+
+secure('TLS with a throwaway CA and htpasswd Basic auth: ca_file and the docker config\'s auths work; no login is REGISTRY_AUTH naming the config file', async () => {
+  if (missing || !OPENSSL_BIN) return skip();
+  const tls = await makeTls();
+  const reg = (await startRegistry({ tls, users: { ci: 's3cret' } }))!;
+  try {
+    const t = await prodTree(`\n[distribution.oci]\nca_file = "${tls.caFile}"\n`);
+    await pack(t.root, 'aws');
+    const config = await t.config();
+    const ns = `oci://${reg.host}/secure/providers`;
+    const none = await dockerConfig({});
+    const denied = await gulpWith(['pack:publish', '--registry', ns, '--base', t.root], { DOCKER_CONFIG: none });
+    assert.is.not(denied.code, 0);
+    assert.match(denied.stderr, 'error REGISTRY_AUTH');
+    assert.match(denied.stderr, path.join(none, 'config.json'));
+    const login = await dockerConfig({ auths: { [reg.host]: { auth: Buffer.from('ci:s3cret').toString('base64') } } });
+    const ok = await gulpWith(['pack:publish', '--registry', ns, '--base', t.root, '--format', 'json', '--silent'], { DOCKER_CONFIG: login });
+    assert.is(ok.code, 0, ok.stderr);
+    assert.not.match(ok.stdout + ok.stderr, 's3cret', 'the secret is never printed');
+    const manifest = JSON.parse(await skopeoManifest(reg.host, 'secure/providers/aws_prov:0.2.0', { tls, creds: 'ci:s3cret' }));
+    assert.is(manifest.artifactType, 'application/vnd.provisioning.pack.v1');
+    const v = await gulpWith(['providers:vendor', '--provider', 'aws', '--infra', 'wuji', '--ver', '0.2.0', '--registry', ns, '--base', t.root], { DOCKER_CONFIG: login });
+    assert.is(v.code, 0, v.stderr);
+    // Without the CA, the certificate is not trusted: REGISTRY_ERROR with a hint naming ca_file.
+    const plainConfig = { ...config, distribution: { ...config.distribution, oci: { plainHttp: false, caFile: undefined } } };
+    const error = await publishPacks({ config: plainConfig, registry: ns }).then(() => undefined, (e: { code?: string; hint?: string }) => e);
+    assert.is(error?.code, 'REGISTRY_ERROR');
+    assert.match(String(error?.hint), 'ca_file');
+  } finally {
+    await reg.stop();
+  }
+});
+
+secure('Bearer tokens: anonymous pull tokens, a login for push, a refresh token (identitytoken), and a read-only user refused with REGISTRY_AUTH', async () => {
+  if (missing || !OPENSSL_BIN) return skip();
+  const tokens = await tokenServer({ users: { ci: 'pw', reader: 'pw' }, readOnly: ['reader'], refreshTokens: { 'refresh-123': 'ci' } });
+  const reg = (await startRegistry({ token: tokens }))!;
+  try {
+    const t = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+    await pack(t.root, 'aws');
+    await pack(t.root, 'local');
+    const config = await t.config();
+    const ns = `oci://${reg.host}/tokens/providers`;
+    const env = (c: unknown) => dockerConfig(c).then((dir) => ({ DOCKER_CONFIG: dir }));
+    const reader = await env({ auths: { [reg.host]: { auth: Buffer.from('reader:pw').toString('base64') } } });
+    const r = await gulpWith(['pack:publish', '--registry', ns, '--base', t.root], reader);
+    assert.match(r.stderr, 'error REGISTRY_AUTH');
+    const ci = await env({ auths: { [reg.host]: { auth: Buffer.from('ci:pw').toString('base64') } } });
+    const p = await gulpWith(['pack:publish', '--registry', ns, '--base', t.root, '--provider', 'aws'], ci);
+    assert.is(p.code, 0, p.stderr);
+    assert.ok(tokens.requests.some((q) => q.user === 'ci' && q.scope.endsWith(':pull,push')), JSON.stringify(tokens.requests));
+    const refresh = await env({ auths: { [reg.host]: { identitytoken: 'refresh-123' } } });
+    const p2 = await gulpWith(['pack:publish', '--registry', ns, '--base', t.root, '--provider', 'local'], refresh);
+    assert.is(p2.code, 0, p2.stderr);
+    assert.ok(tokens.requests.some((q) => q.grant === 'refresh_token'));
+    // Anonymous: a pull token, no login needed.
+    const anonymous = await env({});
+    const v = await gulpWith(['providers:vendor', '--provider', 'aws', '--infra', 'wuji', '--ver', '*', '--registry', ns, '--base', t.root], anonymous);
+    assert.is(v.code, 0, v.stderr);
+    assert.ok(tokens.requests.some((q) => q.user === undefined && q.scope.endsWith(':pull')));
+    assert.ok(config);
+  } finally {
+    await reg.stop();
+    await tokens.close();
+  }
+});
+
+secure('credHelpers and credsStore: the docker-credential-<name> program is asked, as Docker asks it', async () => {
+  if (missing) return skip();
+  const reg = (await startRegistry({ users: { helper: 'from-helper' } }))!;
+  try {
+    const bin = await testdir();
+    const helper = path.join(bin, 'docker-credential-provtest');
+    await writeFile(helper, `#!/bin/sh\nread host\nif [ "$1" = get ] && [ "$host" = "${reg.host}" ]; then echo '{"ServerURL":"${reg.host}","Username":"helper","Secret":"from-helper"}'; else echo "credentials not found in native keychain"; exit 1; fi\n`, { mode: 0o755 });
+    const t = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+    await pack(t.root, 'aws');
+    const ns = `oci://${reg.host}/helpers/providers`;
+    const pathEnv = `${bin}${path.delimiter}${process.env.PATH}`;
+    for (const [i, config] of [{ credHelpers: { [reg.host]: 'provtest' } }, { credsStore: 'provtest' }].entries()) {
+      // A push needs the login: it works only when the helper was asked.
+      const r = await gulpWith(['pack:publish', '--registry', `${ns}${i}`, '--base', t.root], { DOCKER_CONFIG: await dockerConfig(config), PATH: pathEnv });
+      assert.is(r.code, 0, r.stderr);
+      assert.not.match(r.stdout + r.stderr, 'from-helper', 'the secret is never printed');
+    }
+    const without = await gulpWith(['pack:publish', '--registry', `${ns}x`, '--base', t.root], { DOCKER_CONFIG: await dockerConfig({}), PATH: pathEnv });
+    assert.match(without.stderr, 'REGISTRY_AUTH');
+  } finally {
+    await reg.stop();
+  }
+});
+
+secure.run();
+
+const broken = suite('OCI: what a registry can get wrong, each a coded error and nothing written');
+
+/** A server answering every request with `status` and `body`. */
+async function fakeRegistry(status: number, body: string, type: string): Promise<{ host: string; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const server = createServer((_req, res) => void res.writeHead(status, { 'content-type': type, connection: 'close' }).end(body));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { host: `127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections?.(); }) };
+}
+
+for (const [what, status, body, type, code] of [
+  ['a 500 every time', 500, '{"errors":[{"code":"UNKNOWN","message":"boom"}]}', 'application/json', 'REGISTRY_ERROR'],
+  ['HTML (a web server, not a registry)', 200, '<html><body>hello</body></html>', 'text/html', 'REGISTRY_ERROR'],
+] as const) {
+  broken(`${what}: publish and vendor are ${code}, and nothing is written`, async () => {
+    const fake = await fakeRegistry(status, body, type);
+    try {
+      const t = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+      await pack(t.root, 'aws');
+      const config = await t.config();
+      const before = await snapshot(t.wuji);
+      assert.is(await codeOf(publishPacks({ config, registry: `oci://${fake.host}/x/y` })), code);
+      assert.is(await codeOf(vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*', registry: `oci://${fake.host}/x/y` })), code);
+      assert.equal(await snapshot(t.wuji), before);
+    } finally {
+      await fake.close();
+    }
+  });
+}
+
+broken('a tag holding another kind of manifest (an image) is REGISTRY_ERROR; a tag that is not semver is never a version', async () => {
+  if (missing) return skip();
+  const registry = (await startRegistry())!;
+  try {
+  const { OciClient } = await import('../../lib/registry/oci/client.ts');
+  const client = new OciClient({ host: registry.host, plainHttp: true });
+  const config = Buffer.from('{}');
+  await client.pushBlob('odd/providers/aws_prov', config);
+  const image = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${(await import('node:crypto')).createHash('sha256').update(config).digest('hex')}`, size: 2 }, layers: [] }));
+  await client.putManifest('odd/providers/aws_prov', '1.0.0', image);
+  await client.putManifest('odd/providers/aws_prov', 'latest', image);
+  const t = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+  const cfg = await t.config();
+  const before = await snapshot(t.wuji);
+  assert.is(await codeOf(vendorProvider({ config: cfg, provider: 'aws', infra: 'wuji', range: '1.0.0', registry: `oci://${registry.host}/odd/providers` })), 'REGISTRY_ERROR');
+  assert.is(await codeOf(vendorProvider({ config: cfg, provider: 'aws', infra: 'wuji', range: 'latest', registry: `oci://${registry.host}/odd/providers` })), 'INVALID_OPTION');
+  assert.equal(await snapshot(t.wuji), before);
+  } finally {
+    await registry.stop();
+  }
+});
+
+broken.run();
+
+async function gulpWith(args: string[], env: Record<string, string>) {
+  return gulp(args, { env: { NO_COLOR: '1', ...env } });
+}
+
+const races = suite('OCI: two publishers at once, and a publisher killed mid-push');
+
+races('two trees publishing the same version with other bytes at once: one complete version stands, the other run is PACK_EXISTS', async () => {
+  if (missing) return skip();
+  const reg = (await startRegistry())!;
+  try {
+    const a = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+    const b = await prodTree('\n[distribution.oci]\nplain_http = true\n', { 'extensions/providers/aws/nickel/defaults_aws.ncl': '{ other = true }\n' });
+    await pack(a.root, 'aws');
+    await pack(b.root, 'aws');
+    const ns = `oci://${reg.host}/race/providers`;
+    const [ra, rb] = await Promise.all([a, b].map(async (t) => codeOf(publishPacks({ config: await t.config(), registry: ns }))));
+    assert.equal([ra, rb].sort(), ['PACK_EXISTS', 'no error'], `${ra} ${rb}`);
+    // What stands is complete: skopeo copies every blob of it.
+    await skopeoCopy(reg.host, 'race/providers/aws_prov:0.2.0', path.join(await testdir(), 'copy'));
+  } finally {
+    await reg.stop();
+  }
+});
+
+races('kill -9 during a push of 24 packs: every tag there is complete (its blobs all there), the others absent; the next run completes the rest', async () => {
+  if (missing) return skip();
+  const reg = (await startRegistry())!;
+  try {
+    const extra: Record<string, string> = {};
+    for (let i = 0; i < 24; i++) {
+      extra[`extensions/providers/p${i}/nickel/manifest.toml`] = `[package]\nname = "p${i}_prov"\nversion = "1.0.0"\n`;
+      extra[`extensions/providers/p${i}/nickel/main.ncl`] = `{ n = ${i}, pad = "${'x'.repeat(20000 + i)}" }\n`;
+    }
+    const t = await prodTree('\n[distribution.oci]\nplain_http = true\n', extra);
+    const packed = await gulp(['pack:providers', '--base', t.root, '--silent']);
+    assert.is(packed.code, 0, packed.stderr);
+    const ns = `oci://${reg.host}/killed/providers`;
+    const { spawn } = await import('node:child_process');
+    const { PROJECT_ROOT } = await import('../helpers/testdir.ts');
+    const child = spawn('node', [path.join(PROJECT_ROOT, 'node_modules/gulp-cli/bin/gulp.js'), 'pack:publish', '--registry', ns, '--base', t.root], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+    const blobs = path.join(reg.storage, 'docker/registry/v2/blobs/sha256');
+    const count = async () => (existsSync(blobs) ? (await readdir(blobs)).length : 0);
+    while ((await count()) < 6 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('close', resolve));
+    const { OciClient } = await import('../../lib/registry/oci/client.ts');
+    const client = new OciClient({ host: reg.host, plainHttp: true });
+    const modules = [...Array.from({ length: 24 }, (_, i) => `p${i}_prov`), 'aws_prov', 'local_prov', 'upcloud_prov'];
+    let complete = 0;
+    for (const module of modules) {
+      const tags = await client.listTags(`killed/providers/${module}`);
+      if (tags.length === 0) continue;
+      await skopeoCopy(reg.host, `killed/providers/${module}:${tags[0]}`, path.join(await testdir(), 'c'));
+      complete++;
+    }
+    assert.ok(complete < modules.length, `${complete} tags complete before the kill`);
+    const again = await publishPacks({ config: await t.config(), registry: ns });
+    assert.is(again.packs.length, modules.length);
+    assert.is(again.packs.filter((p) => p.status === 'unchanged').length, complete);
+  } finally {
+    await reg.stop();
+  }
+});
+
+races.run();

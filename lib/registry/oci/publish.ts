@@ -5,8 +5,10 @@
  * at all. Blobs go first (skipped when present, mounted from another module of the namespace
  * when one of this run has them), the manifest last, so a tag is absent or complete, never
  * naming a missing blob. A registry cannot be told "only if absent" (distribution 2.8 ignores
- * If-None-Match), so after its PUT each tag is read back: another publisher's manifest there
- * means that one won, and this run says PACK_EXISTS.
+ * If-None-Match), so once every PUT is done each tag is read back: another publisher's manifest
+ * there means that one won, and this run says PACK_EXISTS. (Two publishers can still both think
+ * they won when one reads back before the other's PUT: turn on the registry's own tag
+ * immutability, Harbor and ECR have it, for a guarantee.)
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -82,14 +84,18 @@ export async function publishToOci({ config, ref, packs, plainHttp, onPushed }: 
       holder.set(digest, p.repo);
     }
     await client.putManifest(p.repo, p.tag, p.artifact.manifest);
-    const now = await client.getManifest(p.repo, p.tag);
-    if (now?.digest !== p.artifact.digest) {
-      problems.push({ code: 'PACK_EXISTS', message: `Cannot publish ${p.pack.name} ${p.pack.version}: another publisher put ${now?.digest ?? 'nothing'} under ${client.host}/${p.repo}:${p.tag} at the same time; theirs stands`, hint: 'a published version is immutable; bump the version and pack again' });
-      return;
-    }
     const published: PublishedPack = { module: p.pack.name, version: p.pack.version, package_file: `${p.repo}:${p.tag}@${p.artifact.digest}`, status: 'published', signed: p.signed };
     results.set(p, published);
     onPushed?.(published, ++done, toPush.length);
+  }));
+  // 3. Read back: a publisher that raced this one and put its manifest last wins the tag; this
+  // run then says so (the wait lets a PUT already on its way land first).
+  if (toPush.length > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+  await Promise.all(toPush.map(async (p) => {
+    const now = await client.getManifest(p.repo, p.tag);
+    if (now?.digest === p.artifact.digest) return;
+    results.delete(p);
+    problems.push({ code: 'PACK_EXISTS', message: `Cannot publish ${p.pack.name} ${p.pack.version}: another publisher put ${now?.digest ?? 'nothing'} under ${client.host}/${p.repo}:${p.tag} at the same time; theirs stands`, hint: 'a published version is immutable; bump the version and pack again (and turn on the registry\'s tag immutability where it has one)' });
   }));
   refuse(problems);
   const out = planned.map((p) => results.get(p) ?? { module: p.pack.name, version: p.pack.version, package_file: `${p.repo}:${p.tag}`, status: 'unchanged' as const, signed: p.signed });
