@@ -203,6 +203,15 @@ secure('TLS with a throwaway CA and htpasswd Basic auth: ca_file and the docker 
     assert.is(manifest.artifactType, 'application/vnd.provisioning.pack.v1');
     const v = await gulpWith(['providers:vendor', '--provider', 'aws', '--infra', 'wuji', '--ver', '0.2.0', '--registry', ns, '--base', t.root], { DOCKER_CONFIG: login });
     assert.is(v.code, 0, v.stderr);
+    // In this process too (under Deno: its own HTTP client trusting the CA).
+    const saved = process.env.DOCKER_CONFIG;
+    process.env.DOCKER_CONFIG = login;
+    try {
+      assert.equal((await listRegistry({ config, registry: ns, module: 'aws_prov' })).rows.map((r) => r.version), ['0.2.0']);
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_CONFIG;
+      else process.env.DOCKER_CONFIG = saved;
+    }
     // Without the CA, the certificate is not trusted: REGISTRY_ERROR with a hint naming ca_file.
     const plainConfig = { ...config, distribution: { ...config.distribution, oci: { plainHttp: false, caFile: undefined } } };
     const error = await publishPacks({ config: plainConfig, registry: ns }).then(() => undefined, (e: { code?: string; hint?: string }) => e);
