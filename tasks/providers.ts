@@ -139,14 +139,15 @@ export const validate = defineTask({
 
 export const sync = defineTask({
   name: 'providers:sync',
-  description: 'Rebuild links and manifest.toml entries from providers.manifest.yaml (e.g. after a fresh clone)',
+  description: 'Rebuild links, manifest.toml entries and missing vendored copies (by their recorded OCI digest) from providers.manifest.yaml (e.g. after a fresh clone)',
   flags: {
     ...ROOT_FLAGS,
     infra: { type: 'string', description: 'only this infra (default: every infra)' },
     force: { type: 'boolean', description: 'replace links pointing elsewhere and hand-edited entries' },
+    'plain-http': { type: 'boolean', description: 'talk plain HTTP to the OCI registry a vendored copy is restored from' },
   },
   async run(ctx) {
-    const reports = await syncInfras({ config: await ctx.config(), infra: str(ctx.flags.infra), force: ctx.flags.force === true });
+    const reports = await syncInfras({ config: await ctx.config(), infra: str(ctx.flags.infra), force: ctx.flags.force === true, plainHttp: ctx.flags['plain-http'] === true ? true : undefined });
     for (const r of reports) {
       if (r.problems.length === 0) ctx.out(`${r.infra}: ${r.changes.length ? `${r.changes.length} change(s)` : 'in sync'}`);
       changesOf(ctx, r.changes);

@@ -43,7 +43,7 @@ export const COMMANDS: readonly Command[] = [
   { words: ['pack', 'list'], task: 'pack:list', positionals: [], summary: 'list the packages present', examples: ['provisioning pack list --format json'] },
   { words: ['pack', 'clean'], task: 'pack:clean', positionals: [], summary: 'keep the newest versions, delete the rest', examples: ['provisioning pack clean --keep-latest 3 --dry-run'] },
   { words: ['pack', 'verify'], task: 'pack:verify', positionals: [opt('provider')], summary: 'check packages against integrity and signatures', examples: ['provisioning pack verify', 'provisioning pack verify upcloud'] },
-  { words: ['pack', 'publish'], task: 'pack:publish', positionals: [], summary: 'copy packages into a directory registry', examples: ['provisioning pack publish --registry /srv/registry'] },
+  { words: ['pack', 'publish'], task: 'pack:publish', positionals: [], summary: 'publish packages to a registry folder or an OCI registry', examples: ['provisioning pack publish --registry /srv/registry', 'provisioning pack publish --registry oci://ghcr.io/acme/providers'] },
   { words: ['pack', 'keygen'], task: 'pack:keygen', positionals: [], summary: 'write a minisign key pair', examples: ['provisioning pack keygen'] },
   { words: ['watch'], task: 'watch', positionals: [opt('infra')], summary: 're-validate infras when provider files change', examples: ['provisioning watch', 'provisioning watch wuji --debounce 200'] },
 ];

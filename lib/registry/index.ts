@@ -8,3 +8,6 @@ export { packSigner, type PackSigner, type PackSignerOptions } from './sign-pack
 export { plainHttpWarning } from './http-source.ts';
 export { directorySource, localPackageFile, localSource, packSource, type PackSource } from './source.ts';
 export { verifyPacks, type VerifiedPack, type VerifyPacksOptions, type VerifyPacksResult } from './verify.ts';
+export { listRegistry, type ListRegistryOptions, type RegistryRow } from './list.ts';
+export { parseRegistry, type RegistryRef } from './ref.ts';
+export { OciClient, type OciClientOptions } from './oci/client.ts';
