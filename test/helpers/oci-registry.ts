@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSign, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -202,24 +202,19 @@ export async function startRegistry({ tls, users, token }: RegistryOptions = {})
   }
   const config = path.join(dir, 'config.yml');
   await writeFile(config, lines.join('\n') + '\n');
-  const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`docker-registry did not start:\n${output}`)), 15000);
-    const seen = (d: Buffer) => {
-      output += d.toString('utf8');
-      if (/listening on/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', seen);
-    child.stderr!.on('data', seen);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`docker-registry exited ${code}:\n${output}`));
-    });
-  });
+  // Its log goes to a file, not a pipe: a pipe nobody reads (a caller blocked in spawnSync) fills
+  // up and stops the registry mid-request.
+  const logFile = path.join(dir, 'registry.log');
+  const log = openSync(logFile, 'w');
+  const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', log, log] });
+  closeSync(log);
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const output = await readFile(logFile, 'utf8').catch(() => '');
+    if (/listening on/.test(output)) break;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`docker-registry did not start (exit ${child.exitCode}):\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   return {
     host: `127.0.0.1:${port}`,
     storage,
