@@ -440,14 +440,24 @@ function causeCode(error: unknown): string | undefined {
   return e?.cause?.code ?? e?.cause?.cause?.code ?? e?.code;
 }
 
-/** A connection that broke (reset, refused for a moment, timed out): worth another try. */
+/** A certificate the runtime refused: trying again changes nothing. */
+function tlsFailure(error: unknown): boolean {
+  return /CERT|SSL|TLS|self.signed|UNABLE_TO_VERIFY|certificate/i.test(`${causeCode(error)} ${(error as Error)?.message} ${(error as { cause?: Error })?.cause?.message}`);
+}
+
+/**
+ * A connection that broke (reset, refused for a moment, timed out, closed mid-answer): worth
+ * another try. Node names the cause's code; Deno's fetch says only "network error" (a TypeError,
+ * as the fetch standard has it), so any fetch failure but a refused certificate counts.
+ */
 function transient(error: unknown): boolean {
-  return ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNREFUSED', 'EAI_AGAIN'].includes(causeCode(error) ?? '');
+  if (['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNREFUSED', 'EAI_AGAIN'].includes(causeCode(error) ?? '')) return true;
+  return error instanceof TypeError && !tlsFailure(error);
 }
 
 function unreachable(url: string, error: unknown, base: string): ProvisioningError {
   const code = causeCode(error);
-  const tls = /CERT|SSL|TLS|self.signed|UNABLE_TO_VERIFY/i.test(`${code} ${(error as Error)?.message} ${(error as { cause?: Error })?.cause?.message}`);
+  const tls = tlsFailure(error);
   const plain = base.startsWith('http:');
   return new ProvisioningError('REGISTRY_ERROR', `Cannot reach ${new URL(url).host}: ${code ?? (error as Error)?.message ?? String(error)}`, {
     hint: tls
