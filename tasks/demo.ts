@@ -8,6 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bold } from '../lib/output/style.ts';
 import { DEFINITIONS, defineTask, runDefinition, type GulpTask } from './support/task.ts';
+// The tasks demo runs, defined (in DEFINITIONS) by importing them: a built gulpfile loads a
+// tasks module only when one of its tasks runs (tools/build.mjs).
+import './providers.ts';
+import './pack.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../examples/provisioning', import.meta.url));
 
