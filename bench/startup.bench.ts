@@ -45,14 +45,25 @@ interface Command {
   before?: () => void;
 }
 
-/** Wall time of one whole process, in ms; throws when it fails. */
-function timed(cmd: Command): number {
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+interface Timing {
+  wall: number;
+  /** user + system CPU of the process and its children (GNU time), when /usr/bin/time exists. */
+  cpu: number;
+}
+
+/** Wall and CPU time of one whole process, in ms; throws when it fails. */
+function timed(cmd: Command): Timing {
   cmd.before?.();
+  const timeFile = path.join(work, 'time.txt');
+  const argv = TIME ? [TIME, '-f', '%U %S', '-o', timeFile, ...cmd.argv] : cmd.argv;
   const start = process.hrtime.bigint();
-  const result = spawnSync(cmd.argv[0]!, cmd.argv.slice(1), { cwd: cmd.cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1', NO_COLOR: '1' } });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const result = spawnSync(argv[0]!, argv.slice(1), { cwd: cmd.cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1', NO_COLOR: '1' } });
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${cmd.label} failed (exit ${result.status}):\n${result.stderr}`);
-  return ms;
+  const [user, sys] = TIME ? readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : [NaN, NaN];
+  return { wall, cpu: (user! + sys!) * 1000 };
 }
 
 const median = (xs: number[]) => {
@@ -63,11 +74,15 @@ const median = (xs: number[]) => {
 
 interface Pair {
   label: string;
+  /** Medians, ms. */
   a: number;
   b: number;
+  /** Median, min and max of the rounds' A/B wall-time ratios. */
   ratio: number;
   min: number;
   max: number;
+  /** Median of the rounds' A/B CPU-time ratios (steadier than wall time on a loaded machine). */
+  cpuRatio: number;
   target?: string;
 }
 
@@ -78,9 +93,10 @@ function pair(a: Command, b: Command, target?: string, rounds = ROUNDS): Pair {
   const as: number[] = [];
   const bs: number[] = [];
   const ratios: number[] = [];
+  const cpuRatios: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    let ta: number;
-    let tb: number;
+    let ta: Timing;
+    let tb: Timing;
     if (i % 2 === 0) {
       ta = timed(a);
       tb = timed(b);
@@ -88,19 +104,24 @@ function pair(a: Command, b: Command, target?: string, rounds = ROUNDS): Pair {
       tb = timed(b);
       ta = timed(a);
     }
-    as.push(ta);
-    bs.push(tb);
-    ratios.push(ta / tb);
+    as.push(ta.wall);
+    bs.push(tb.wall);
+    ratios.push(ta.wall / tb.wall);
+    cpuRatios.push(ta.cpu / tb.cpu);
   }
-  const result = { label: `${a.label} / ${b.label}`, a: median(as), b: median(bs), ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), ...(target ? { target } : {}) };
+  const result = {
+    label: `${a.label} / ${b.label}`, a: median(as), b: median(bs), ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios),
+    cpuRatio: median(cpuRatios), ...(target ? { target } : {}),
+  };
   process.stdout.write(`${row(result)}\n`);
   return result;
 }
 
-const row = (p: Pair) => `${p.label.padEnd(64)} ${p.a.toFixed(0).padStart(6)} ms ${p.b.toFixed(0).padStart(6)} ms  ${p.ratio.toFixed(2)}x (${p.min.toFixed(2)}-${p.max.toFixed(2)})${p.target ? `  target ${p.target}` : ''}`;
+const row = (p: Pair) =>
+  `${p.label.padEnd(64)} ${p.a.toFixed(0).padStart(6)} ms ${p.b.toFixed(0).padStart(6)} ms  ${p.ratio.toFixed(2)}x (${p.min.toFixed(2)}-${p.max.toFixed(2)})  cpu ${p.cpuRatio.toFixed(2)}x${p.target ? `  target ${p.target}` : ''}`;
 const loadavg = () => (existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'unknown');
 
-const work = mkdtempSync(path.join(tmpdir(), 'startup-bench-'));
+const work: string = mkdtempSync(path.join(tmpdir(), 'startup-bench-'));
 try {
   const loadBefore = loadavg();
   // The yardstick gulpfile: one task, plain JavaScript, gulp-cli and gulp from the same node_modules.
@@ -125,7 +146,7 @@ try {
   const dist = path.join(big, 'distribution');
   const gulp = (label: string, ...rest: string[]): Command => ({ label, argv: [GULP, ...rest], cwd: PROJECT });
 
-  process.stdout.write(`${'pair (A / B)'.padEnd(64)} ${'A'.padStart(9)} ${'B'.padStart(9)}  A/B median (min-max)\n`);
+  process.stdout.write(`${'pair (A / B), medians'.padEnd(64)} ${'A wall'.padStart(9)} ${'B wall'.padStart(9)}  A/B wall (min-max)  A/B cpu\n`);
   const results: Pair[] = [];
   results.push(pair(gulp('gulp --tasks', '--tasks'), bareTasks, '<= 1.3x'));
   results.push(pair(gulp('gulp providers:list', 'providers:list', '--base', example), bareRun, '<= 1.3x'));

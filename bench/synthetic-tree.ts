@@ -12,7 +12,7 @@ export async function makeTree(root: string, providers: number, files: number): 
   for (let p = 0; p < providers; p++) {
     const dir = path.join(root, 'extensions/providers', `p${String(p).padStart(3, '0')}`, 'nickel');
     await mkdir(path.join(dir, 'schemas'), { recursive: true });
-    await writeFile(path.join(dir, 'manifest.toml'), `[package]\nname = "p${p}_prov"\nversion = "1.0.${p % 7}"\n`);
+    await writeFile(path.join(dir, 'manifest.toml'), `[package]\nname = "p${String(p).padStart(3, '0')}_prov"\nversion = "1.0.${p % 7}"\n`);
     for (let f = 1; f < files; f++) {
       const rel = f % 4 === 0 ? `schemas/s${f}.ncl` : `f${f}.ncl`;
       const body = `# provider ${p} file ${f}\n{\n${Array.from({ length: 20 + ((p * 31 + f * 17) % 80) }, (_, i) => `  field_${i} = "value ${p}-${f}-${i}",`).join('\n')}\n}\n`;

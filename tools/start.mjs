@@ -2,7 +2,7 @@
  * How Node starts our TypeScript fast: from the build tools/build.mjs made (`.build/`), when it
  * is the build of the sources as they are now, else after building it again, and only when that
  * fails, from the sources through tsx (slow, but always right). `.gulp.js` calls
- * `serveGulpfile()`; bin/provisioning.mjs calls `builtEntry('provisioning')`.
+ * `serveGulpfile()`; bin/provisioning.mjs calls `ensureBuild()` and runs tasks.cjs's `cli`.
  *
  * Fresh means: `.build/manifest.json` was made for this folder and every file it names (each
  * source, each bundled dependency file, the build script, package.json and
@@ -34,7 +34,7 @@ export function freshBuild() {
   } catch {
     return undefined;
   }
-  if (manifest.format !== 1 || manifest.root !== ROOT || typeof manifest.dir !== 'string') return undefined;
+  if (manifest.format !== 2 || manifest.root !== ROOT || typeof manifest.dir !== 'string') return undefined;
   for (const [file, size, mtime, ctime] of manifest.inputs) if (!same(file, size, mtime, ctime)) return undefined;
   return path.join(BUILD_DIR, manifest.dir);
 }
@@ -52,11 +52,6 @@ export function ensureBuild() {
   return freshBuild();
 }
 
-/** The built file of one entry (`gulpfile`, `provisioning`), or undefined: then run the sources. */
-export function builtEntry(name) {
-  const dir = ensureBuild();
-  return dir && path.join(dir, `${name}.mjs`);
-}
 
 let tsx = false;
 /** tsx's ESM and CommonJS hooks, as tools/gulp-preload.mjs registers them. */
@@ -75,8 +70,9 @@ export function registerTsx() {
  * only then. Registering a `.ts` hook also keeps gulp-cli from hunting for a loader of its own.
  */
 export function serveGulpfile() {
-  const built = builtEntry('gulpfile');
-  if (!built) return registerTsx();
+  const dir = ensureBuild();
+  if (!dir) return registerTsx();
+  const built = path.join(dir, 'gulpfile.cjs');
   const ours = path.join(ROOT, 'gulpfile.ts');
   require.extensions['.ts'] = function loadTs(module, filename) {
     if (filename === ours) {
