@@ -70,6 +70,7 @@ export function registerTsx() {
  * only then. Registering a `.ts` hook also keeps gulp-cli from hunting for a loader of its own.
  */
 export function serveGulpfile() {
+  honourNoColor();
   const dir = ensureBuild();
   if (!dir) return registerTsx();
   const built = path.join(dir, 'gulpfile.cjs');
@@ -82,4 +83,22 @@ export function serveGulpfile() {
     registerTsx();
     require.extensions['.ts'](module, filename);
   };
+}
+
+/**
+ * NO_COLOR (https://no-color.org) for gulp-cli's own lines too. gulp-cli colours through chalk 4,
+ * whose supports-color reads `--color`/`--no-color` and FORCE_COLOR but not NO_COLOR; its
+ * timestamps are coloured when `chalk.supportsColor` is truthy. Both are switched off on the
+ * chalk gulp-cli loaded, unless FORCE_COLOR or `--color` asks for colour anyway (as in
+ * lib/output/style.ts, our own lines).
+ */
+export function honourNoColor() {
+  if (!process.env.NO_COLOR || (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') || process.argv.includes('--color')) return;
+  try {
+    const chalk = createRequire(require.resolve('gulp-cli/package.json'))('chalk');
+    chalk.level = 0;
+    chalk.supportsColor = false;
+  } catch {
+    // gulp-cli's chalk is not where we expect: its colours stay as they are.
+  }
 }
