@@ -8,6 +8,7 @@ import '../providers.ts';
 import '../pack.ts';
 import '../production.ts';
 import '../watch.ts';
+import '../doctor.ts';
 import { DEFINITIONS, runDefinition } from './task.ts';
 
 /** Runs `provisioning <argv…>`; resolves to the exit code (0 done, 1 the task failed, 2 usage). */
