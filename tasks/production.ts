@@ -4,14 +4,14 @@
  * lives in tasks/pack.ts and uses lib/registry/sign-pack.ts.)
  */
 import path from 'node:path';
-import { ProblemsError, ProvisioningError, type Problem } from '../lib/errors.ts';
+import { ProblemsError, ProvisioningError } from '../lib/errors.ts';
 import { renderTable } from '../lib/output/format.ts';
 import { assertName, moduleName } from '../lib/names.ts';
 import { publishPacks, verifyPacks, type VerifiedPack } from '../lib/registry/index.ts';
 import { writeKeyPair } from '../lib/sign/keys.ts';
 import { vendorProvider } from '../lib/infra/vendor.ts';
 import type { FlagSpecs } from './support/flags.ts';
-import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type GulpTask, type TaskContext } from './support/task.ts';
+import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type GulpTask } from './support/task.ts';
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const PROVIDER: FlagSpecs = { provider: { type: 'string', description: 'provider name, e.g. upcloud' } };

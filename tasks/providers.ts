@@ -2,7 +2,7 @@
  * The module-loader tasks: discover providers and link them into infras. Thin adapters: read
  * flags, call lib/, print (results on stdout, notes on stderr, problems via defineTask).
  */
-import { ProblemsError, type Problem } from '../lib/errors.ts';
+import { ProblemsError } from '../lib/errors.ts';
 import { installProvider } from '../lib/infra/install.ts';
 import { listInstalled, type InstalledRow } from '../lib/infra/installed.ts';
 import { removeProvider } from '../lib/infra/remove.ts';
