@@ -113,9 +113,10 @@ function stamp(file) {
 
 /** Builds into a new `.build/<id>/`, then points the manifest at it (atomically: a rename). */
 export async function build() {
-  const esbuild = await import('esbuild');
   const started = Date.now();
+  // First, so a folder that cannot be written (a read-only install) fails at once.
   mkdirSync(BUILD_DIR, { recursive: true });
+  const esbuild = await import('esbuild');
   const id = `b-${started.toString(36)}-${process.pid}`;
   const outdir = path.join(BUILD_DIR, id);
   try {
