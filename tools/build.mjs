@@ -149,10 +149,13 @@ export async function build() {
       for (const input of Object.keys(result.metafile.inputs)) if (!input.includes(':') && input !== '<stdin>') files.add(path.join(ROOT, input));
     }
     // A file changed while it was being built may be in the build as it was before: stamp it as
-    // unknown, so the next run builds again.
+    // unknown, so the next run builds again. (A file dated in the future, say unpacked from an
+    // archive made on a clock ahead of ours, is not "changed meanwhile": it would rebuild forever.)
+    const finished = Date.now();
     const inputs = [...files].sort().map((file) => {
       const s = stamp(file);
-      return s[1] !== null && Math.max(s[1], s[2]) >= started - 5 ? [rel(file), -1, -1, -1] : [rel(file), ...s];
+      const changed = s[1] !== null && Math.max(s[1], s[2]) >= started - 5 && Math.max(s[1], s[2]) <= finished + 5;
+      return changed ? [rel(file), -1, -1, -1] : [rel(file), ...s];
     });
     const manifest = { format: 2, root: ROOT, dir: id, inputs };
     const temp = `${MANIFEST}.${process.pid}.tmp`;
