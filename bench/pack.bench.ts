@@ -13,32 +13,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../lib/config/load.ts';
 import { packSettings, planner } from '../lib/pack/from-config.ts';
 import { packAll, providerTarget } from '../lib/pack/index.ts';
 import { discoverProviders } from '../lib/tree/providers.ts';
+import { GNU_LOOP, makeTree } from './synthetic-tree.ts';
 
 const PROVIDERS = Number(process.argv[2] ?? 200);
 const FILES = Number(process.argv[3] ?? 40);
 const PROJECT = fileURLToPath(new URL('../', import.meta.url));
-
-async function makeTree(root: string): Promise<void> {
-  await mkdir(path.join(root, 'config'), { recursive: true });
-  await writeFile(path.join(root, 'config/config.toml'), '[nickel]\nexport = "off"\n');
-  for (let p = 0; p < PROVIDERS; p++) {
-    const dir = path.join(root, 'extensions/providers', `p${String(p).padStart(3, '0')}`, 'nickel');
-    await mkdir(path.join(dir, 'schemas'), { recursive: true });
-    await writeFile(path.join(dir, 'manifest.toml'), `[package]\nname = "p${p}_prov"\nversion = "1.0.${p % 7}"\n`);
-    for (let f = 1; f < FILES; f++) {
-      const rel = f % 4 === 0 ? `schemas/s${f}.ncl` : `f${f}.ncl`;
-      const body = `# provider ${p} file ${f}\n{\n${Array.from({ length: 20 + ((p * 31 + f * 17) % 80) }, (_, i) => `  field_${i} = "value ${p}-${f}-${i}",`).join('\n')}\n}\n`;
-      await writeFile(path.join(dir, rel), body);
-    }
-  }
-}
 
 function time<T>(fn: () => T): [T, number] {
   const start = process.hrtime.bigint();
@@ -66,15 +52,14 @@ const loadavg = async () => (await readFile('/proc/loadavg', 'utf8').catch(() =>
 const loadBefore = await loadavg();
 const root = await mkdtemp(path.join(tmpdir(), 'pack-bench-'));
 try {
-  await makeTree(root);
+  await makeTree(root, PROVIDERS, FILES);
   const gnuOut = path.join(root, 'gnu-out');
   await mkdir(gnuOut);
-  const loop = `for d in "$1"/extensions/providers/*/; do n=$(basename "$d"); tar -cf "$2/$n.tar" -C "$d" nickel; sha256sum "$2/$n.tar" >/dev/null; done`;
   // Each timed step starts with nothing dirty in the page cache (`sync`), so none pays for the
   // write-back of the step before it (the tree, the GNU tars): neither side fsyncs its files.
   const settle = () => execFileSync('sync');
   settle();
-  const [, gnuMs] = time(() => execFileSync('bash', ['-c', loop, 'bench', root, gnuOut]));
+  const [, gnuMs] = time(() => execFileSync('bash', ['-c', GNU_LOOP, 'bench', root, gnuOut]));
 
   settle();
   const [cold, coldMs, coldCpu] = await timeAsync(() => packEverything(root));

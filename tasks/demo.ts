@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bold } from '../lib/output/style.ts';
-import { DEFINITIONS, defineTask, runDefinition, type GulpTask } from './support/task.ts';
+import { DEFINITIONS, defineTask, runStep, type GulpTask } from './support/task.ts';
+// The tasks demo runs, defined (in DEFINITIONS) by importing them: a built gulpfile loads a
+// tasks module only when one of its tasks runs (tools/build.mjs).
+import './providers.ts';
+import './pack.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../examples/provisioning', import.meta.url));
 
@@ -30,10 +34,17 @@ export const demo = defineTask({
     const root = await mkdtemp(path.join(tmpdir(), 'provisioning-demo-'));
     await cp(EXAMPLE, root, { recursive: true });
     ctx.info(`Example tree copied to ${root}`);
+    // One document for the whole run: each step's result, in the format asked for.
+    const steps: { command: string; result: unknown }[] = [];
+    ctx.report({ root, steps }, () => '');
     for (const [name, ...flags] of STEPS) {
-      ctx.info(`\n${bold(`$ npx gulp ${[name, ...flags].join(' ')} --base ${root}`)}`);
-      await runDefinition(DEFINITIONS.get(name)!, [...flags, '--base', root]);
+      const command = `npx gulp ${[name, ...flags].join(' ')} --base ${root}`;
+      ctx.info(`\n${bold(`$ ${command}`)}`);
+      const step = await runStep(DEFINITIONS.get(name)!, [...flags, '--base', root, '--format', ctx.format]);
+      steps.push({ command, result: step.data });
+      if (ctx.format === 'table' && step.text) ctx.out(step.text);
     }
+    ctx.report({ ok: true, root, steps }, () => '');
     ctx.info(`\nDone. Look around: ls -la ${path.join(root, 'workspace/infra/wuji/.nickel-modules')} ${path.join(root, 'distribution/packages')}`);
   },
 });

@@ -3,7 +3,7 @@
  * the work is lib/pack/.
  */
 import { ProblemsError, ProvisioningError } from '../lib/errors.ts';
-import { renderTable, render } from '../lib/output/format.ts';
+import { renderTable } from '../lib/output/format.ts';
 import { assertName } from '../lib/names.ts';
 import { cleanPacks, coreTarget, type CleanEntry, createProgress, listPacks, packAll, packModule, providerTarget, type PackResult } from '../lib/pack/index.ts';
 import { assertVersion } from '../lib/versions.ts';
@@ -62,13 +62,13 @@ const STATUS = { packed: 'packed', replaced: 'replaced', 'up-to-date': 'up to da
 
 function printResults(ctx: TaskContext, results: PackResult[], signed: Set<string>): void {
   const rows = results.map(({ name, version, status, size, integrity, exported, file }) => ({ name, version, status, size, integrity, exported, file }));
-  ctx.out(render(ctx.format, rows, () => renderTable(rows, [
+  ctx.report(rows, () => renderTable(rows, [
     { header: 'module', value: (r) => r.name },
     { header: 'version', value: (r) => r.version },
     { header: 'status', value: (r) => STATUS[r.status] },
     { header: 'size', value: (r) => r.size },
     { header: 'file', value: (r) => r.file },
-  ])));
+  ]));
   for (const r of results) ctx.warnProblems(r.warnings);
   for (const r of results) for (const s of r.skipped) ctx.warn(`${r.name}: ${s.rel} not packed: ${s.reason}`);
   for (const r of results) if (r.note) ctx.info(`note: ${r.note}`);
@@ -162,11 +162,11 @@ export const packList = defineTask({
     if (typeof ctx.flags.registry === 'string' || (ctx.flags.provider !== undefined && config.distribution.registry !== undefined)) {
       const provider = ctx.flags.provider === undefined ? undefined : assertName('provider', ctx.flags.provider);
       const { registry, rows } = await listRegistry({ config, registry: ctx.flags.registry as string | undefined, module: provider && `${provider}_prov`, cwd: ctx.cwd, plainHttp: ctx.flags['plain-http'] === true ? true : undefined });
-      ctx.out(render(ctx.format, rows, () => rows.length === 0 ? `nothing published in ${registry}` : renderTable(rows, columns)));
+      ctx.report(rows, () => rows.length === 0 ? `nothing published in ${registry}` : renderTable(rows, columns));
       return;
     }
     const rows = await listPacks({ registryDir: config.distribution.registryPath, packDir: config.distribution.packPath });
-    ctx.out(render(ctx.format, rows, () => rows.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(rows, columns)));
+    ctx.report(rows, () => rows.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(rows, columns));
   },
 });
 
@@ -204,11 +204,11 @@ export const packClean = defineTask({
       }
     };
     const rows = report.map((r) => ({ ...r, action: said(r) }));
-    ctx.out(render(ctx.format, { dryRun, entries: rows }, () => rows.length === 0 ? `no packages in ${outDir}` : renderTable(rows, [
+    ctx.report({ dryRun, entries: rows }, () => rows.length === 0 ? `no packages in ${outDir}` : renderTable(rows, [
       { header: 'module', value: (r) => r.name },
       { header: 'version', value: (r) => r.version },
       { header: 'action', value: (r) => r.action },
-    ])));
+    ]));
   },
 });
 

@@ -4,14 +4,14 @@
  * lives in tasks/pack.ts and uses lib/registry/sign-pack.ts.)
  */
 import path from 'node:path';
-import { ProblemsError, ProvisioningError, type Problem } from '../lib/errors.ts';
-import { render, renderTable } from '../lib/output/format.ts';
+import { ProblemsError, ProvisioningError } from '../lib/errors.ts';
+import { renderTable } from '../lib/output/format.ts';
 import { assertName, moduleName } from '../lib/names.ts';
 import { publishPacks, verifyPacks, type VerifiedPack } from '../lib/registry/index.ts';
 import { writeKeyPair } from '../lib/sign/keys.ts';
 import { vendorProvider } from '../lib/infra/vendor.ts';
 import type { FlagSpecs } from './support/flags.ts';
-import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type GulpTask, type TaskContext } from './support/task.ts';
+import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type GulpTask } from './support/task.ts';
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const PROVIDER: FlagSpecs = { provider: { type: 'string', description: 'provider name, e.g. upcloud' } };
@@ -36,7 +36,11 @@ export const keygen = defineTask({
     const output = str(ctx.flags.output);
     const dir = output !== undefined ? path.resolve(ctx.cwd, output) : path.join(root, 'config', 'keys');
     const keys = await writeKeyPair({ dir, force: ctx.flags.force === true });
-    ctx.out([
+    const config = {
+      secret_key: configPath(root, keys.secretKeyFile),
+      public_keys: [configPath(root, keys.publicKeyFile)],
+    };
+    ctx.report({ ok: true, keyId: keys.keyId, secretKeyFile: keys.secretKeyFile, publicKeyFile: keys.publicKeyFile, signing: config }, () => [
       `wrote key pair ${keys.keyId}:`,
       `  secret key: ${keys.secretKeyFile}  (unencrypted, mode 0600: keep it out of git, e.g. in a CI secret)`,
       `  public key: ${keys.publicKeyFile}`,
@@ -44,8 +48,8 @@ export const keygen = defineTask({
       'add to config/config.toml:',
       '',
       '[distribution.signing]',
-      `secret_key = ${JSON.stringify(configPath(root, keys.secretKeyFile))}`,
-      `public_keys = [${JSON.stringify(configPath(root, keys.publicKeyFile))}]`,
+      `secret_key = ${JSON.stringify(config.secret_key)}`,
+      `public_keys = [${JSON.stringify(config.public_keys[0])}]`,
       '# require_signatures = true   # providers:vendor then refuses unsigned packs',
     ].join('\n'));
   },
@@ -60,15 +64,15 @@ export const verify = defineTask({
     const config = await ctx.config();
     const result = await verifyPacks({ config, module: provider && moduleName(provider), range: str(ctx.flags.ver) });
     ctx.warnProblems(result.warnings);
-    if (result.errors.length > 0) throw new ProblemsError(result.errors, `${result.errors.length} problem(s) in ${result.packs.length} package(s)`);
     const sig = (r: VerifiedPack) => (r.signature === 'verified' ? `verified (${r.keyId})` : r.signature);
-    ctx.out(render(ctx.format, { ok: true, packs: result.packs }, () => result.packs.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(result.packs, [
+    ctx.report({ ok: result.errors.length === 0, packs: result.packs }, () => result.packs.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(result.packs, [
       { header: 'module', value: (r) => r.module },
       { header: 'version', value: (r) => r.version },
       { header: 'integrity', value: (r) => r.integrity },
       { header: 'signature', value: sig },
       { header: 'file', value: (r) => r.file },
-    ])));
+    ]));
+    if (result.errors.length > 0) throw new ProblemsError(result.errors, `${result.errors.length} problem(s) in ${result.packs.length} package(s)`);
     if (config.distribution.signing.publicKeys.length === 0) ctx.info('signatures not checked: no [distribution.signing] public_keys configured');
   },
 });
@@ -94,7 +98,7 @@ export const publish = defineTask({
       onPushed: (p, done, total) => ctx.info(`[${done}/${total}] pushed ${p.module} ${p.version}`),
     });
     ctx.warnProblems(result.warnings);
-    ctx.out(render(ctx.format, result, () => [
+    ctx.report(result, () => [
       renderTable(result.packs, [
         { header: 'module', value: (r) => r.module },
         { header: 'version', value: (r) => r.version },
@@ -104,7 +108,7 @@ export const publish = defineTask({
       ]),
       '',
       result.index ? `registry ${result.registry}: ${Object.keys(result.index.modules).length} module(s) in index.json` : `registry ${result.registry}`,
-    ].join('\n')));
+    ].join('\n'));
   },
 });
 
@@ -133,7 +137,7 @@ export const vendor = defineTask({
     });
     ctx.warnProblems(result.warnings); // the plain http: warning among them (lib/registry/fetch.ts)
     const { record } = result;
-    ctx.out(result.changes.length === 0
+    ctx.report({ ok: true, ...result }, () => result.changes.length === 0
       ? `${result.provider} ${record.version} already vendored in ${result.infra} (${result.dir}); nothing changed`
       : `vendored ${result.provider} ${record.version} into ${result.infra} (${result.dir}) from ${record.source}${result.keyId ? `, signature verified (key ${result.keyId})` : ''}`);
     result.changes.forEach((c) => ctx.info(`  ${c}`));

@@ -2,13 +2,13 @@
  * The module-loader tasks: discover providers and link them into infras. Thin adapters: read
  * flags, call lib/, print (results on stdout, notes on stderr, problems via defineTask).
  */
-import { ProblemsError, type Problem } from '../lib/errors.ts';
+import { ProblemsError } from '../lib/errors.ts';
 import { installProvider } from '../lib/infra/install.ts';
 import { listInstalled, type InstalledRow } from '../lib/infra/installed.ts';
 import { removeProvider } from '../lib/infra/remove.ts';
 import { syncInfras } from '../lib/infra/sync.ts';
 import { validateInfras } from '../lib/infra/validate.ts';
-import { render, renderTable } from '../lib/output/format.ts';
+import { renderTable } from '../lib/output/format.ts';
 import { providerInfo } from '../lib/providers/info.ts';
 import { assertLanguage } from '../lib/providers/language.ts';
 import { listProviders, type ProviderRow } from '../lib/providers/list.ts';
@@ -29,13 +29,13 @@ export const list = defineTask({
   async run(ctx) {
     const { providers, problems } = await listProviders({ config: await ctx.config(), lang: assertLanguage(ctx.flags.lang) });
     ctx.warnProblems(problems);
-    ctx.out(render(ctx.format, providers, () => renderTable<ProviderRow>(providers, [
+    ctx.report(providers, () => renderTable<ProviderRow>(providers, [
       { header: 'name', value: (r) => r.name },
       { header: 'module', value: (r) => r.module },
       { header: 'version', value: (r) => r.version ?? undefined },
       { header: 'language', value: (r) => r.language },
       { header: 'path', value: (r) => r.path },
-    ])));
+    ]));
   },
 });
 
@@ -45,13 +45,13 @@ export const info = defineTask({
   flags: { ...ROOT_FLAGS, ...PROVIDER, ...LANG, ...FORMAT_FLAG },
   async run(ctx) {
     const data = await providerInfo({ config: await ctx.config(), provider: str(ctx.flags.provider) ?? '', lang: assertLanguage(ctx.flags.lang) });
-    ctx.out(render(ctx.format, data, () => [
+    ctx.report(data, () => [
       `${data.name} (${data.module}) ${data.version ?? '(no version)'} — ${data.language}, ${data.path}`,
       ...(data.description ? [data.description] : []),
       '', 'manifest:', ...Object.entries(data.manifest).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`),
       '', 'files:', ...data.files.map((f) => `  ${f}`),
       '', 'installed in:', ...(data.installedIn.length ? data.installedIn.map((i) => `  ${i.infra} (${i.mode} ${i.version ?? '-'})`) : ['  (none)']),
-    ].join('\n')));
+    ].join('\n'));
   },
 });
 
@@ -72,9 +72,10 @@ export const install = defineTask({
       lang: assertLanguage(ctx.flags.lang),
       force: ctx.flags.force === true,
     });
-    ctx.out(result.changes.length === 0
-      ? `${result.provider} already installed in ${result.infra} (${result.link}); nothing changed`
-      : `installed ${result.provider} ${result.record.version ?? '(no version)'} into ${result.infra} (${result.link})`);
+    const { provider, infra, link, record, changes, warnings } = result;
+    ctx.report({ ok: true, provider, infra, link, record, changes, warnings }, () => changes.length === 0
+      ? `${provider} already installed in ${infra} (${link}); nothing changed`
+      : `installed ${provider} ${record.version ?? '(no version)'} into ${infra} (${link})`);
     changesOf(ctx, result.changes);
     ctx.warnProblems(result.warnings);
   },
@@ -86,7 +87,7 @@ export const remove = defineTask({
   flags: { ...ROOT_FLAGS, ...PROVIDER, ...INFRA, force: { type: 'boolean', description: 'also remove a link pointing elsewhere or a hand-edited entry' } },
   async run(ctx) {
     const result = await removeProvider({ config: await ctx.config(), provider: str(ctx.flags.provider) ?? '', infra: str(ctx.flags.infra) ?? '', force: ctx.flags.force === true });
-    ctx.out(`removed ${result.provider} from ${result.infra}`);
+    ctx.report({ ok: true, ...result }, () => `removed ${result.provider} from ${result.infra}`);
     changesOf(ctx, result.changes);
     ctx.warnProblems(result.warnings);
   },
@@ -98,14 +99,14 @@ export const installed = defineTask({
   flags: { ...ROOT_FLAGS, ...INFRA, ...FORMAT_FLAG },
   async run(ctx) {
     const rows = await listInstalled({ config: await ctx.config(), infra: str(ctx.flags.infra) ?? '' });
-    ctx.out(render(ctx.format, rows, () => rows.length === 0 ? '(no providers installed)' : renderTable<InstalledRow>(rows, [
+    ctx.report(rows, () => rows.length === 0 ? '(no providers installed)' : renderTable<InstalledRow>(rows, [
       { header: 'name', value: (r) => r.name },
       { header: 'module', value: (r) => r.module },
       { header: 'mode', value: (r) => r.mode },
       { header: 'version', value: (r) => r.version ?? undefined },
       { header: 'source', value: (r) => r.source },
       { header: 'status', value: (r) => r.status },
-    ])));
+    ]));
   },
 });
 
@@ -131,9 +132,9 @@ export const validate = defineTask({
     });
     if (result.infras.length === 0) lines.push('(no infras)');
     if (result.tree.errors.length > 0) lines.push(`tree: ${result.tree.errors.length} problem(s) (folders that are no infra or provider)`);
-    ctx.out(render(ctx.format, report, () => lines.join('\n')));
+    ctx.report(report, () => lines.join('\n'));
     const where = [...(result.tree.errors.length ? ['the tree'] : []), ...result.infras.filter((r) => r.errors.length).map((r) => r.infra)];
-    if (!ok) throw new ProblemsError(result.errors, `${result.errors.length} problem(s) in ${where.join(', ')}`, true);
+    if (!ok) throw new ProblemsError(result.errors, `${result.errors.length} problem(s) in ${where.join(', ')}`);
   },
 });
 
@@ -148,11 +149,10 @@ export const sync = defineTask({
   },
   async run(ctx) {
     const reports = await syncInfras({ config: await ctx.config(), infra: str(ctx.flags.infra), force: ctx.flags.force === true, plainHttp: ctx.flags['plain-http'] === true ? true : undefined });
-    for (const r of reports) {
-      if (r.problems.length === 0) ctx.out(`${r.infra}: ${r.changes.length ? `${r.changes.length} change(s)` : 'in sync'}`);
-      changesOf(ctx, r.changes);
-    }
+    for (const r of reports) changesOf(ctx, r.changes);
     const problems = reports.flatMap((r) => r.problems);
+    ctx.report({ ok: problems.length === 0, infras: reports }, () => reports.filter((r) => r.problems.length === 0)
+      .map((r) => `${r.infra}: ${r.changes.length ? `${r.changes.length} change(s)` : 'in sync'}`).join('\n'));
     if (problems.length > 0) throw new ProblemsError(problems, `${problems.length} problem(s); those infras were left unchanged`);
   },
 });

@@ -9,6 +9,7 @@ import { formatResult } from '../lib/watch/format.ts';
 import { watchProviders } from '../lib/watch/watch-providers.ts';
 import { exportPlan } from '../lib/pack/export-plan.ts';
 import { isProvisioningError } from '../lib/errors.ts';
+import { render } from '../lib/output/format.ts';
 import { red } from '../lib/output/style.ts';
 import { defineTask, ROOT_FLAGS, type GulpTask } from './support/task.ts';
 
@@ -19,6 +20,7 @@ export const watch = defineTask({
     ...ROOT_FLAGS,
     infra: { type: 'string', description: 'only this infra (default: every infra)' },
     debounce: { type: 'number', description: 'quiet time after a change before re-validating, in ms (default 100)' },
+    format: { type: 'string', description: 'table (default), json (one JSON document per line, per result) or yaml (one document each)' },
   },
   async run(ctx) {
     const config = await ctx.config();
@@ -35,7 +37,8 @@ export const watch = defineTask({
         infra,
         debounceMs,
         exportProvider: plan.bin ? exportForWatch : undefined,
-        onResult: (result) => ctx.out(formatResult(result)),
+        // A stream of results: one JSON document per line (JSON Lines), or one YAML document each.
+        onResult: (result) => ctx.out(ctx.format === 'json' ? JSON.stringify(result) : ctx.format === 'yaml' ? `---\n${render('yaml', result, () => '')}` : formatResult(result)),
         // A run that broke for an uncoded reason is reported; watching goes on.
         onError: (error) => ctx.info(`${red('error')} ${isProvisioningError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error)}`),
         signal: controller.signal,

@@ -13,9 +13,21 @@ export interface Positional {
   required: boolean;
 }
 
+/** A task flag the command cannot run without (shown in its usage line and help as required). */
+export interface RequiredFlag {
+  /** The task flag, e.g. `ver`. */
+  flag: string;
+  /** How usage writes it: `--version RANGE`. */
+  label: string;
+}
+
 export interface Command {
   /** The words after `provisioning`, e.g. `['providers', 'install']`. */
   words: readonly string[];
+  /** Other spellings of the same command, as the seed writes them (`module-loader sync-kcl`). */
+  aliases?: readonly (readonly string[])[];
+  /** Flags that must be given (a positional's flag given as `--flag` counts too). */
+  required?: readonly RequiredFlag[];
   /** The task definition it runs (`DEFINITIONS` in tasks/support/task.ts). */
   task: string;
   positionals: readonly Positional[];
@@ -35,8 +47,9 @@ export const COMMANDS: readonly Command[] = [
   { words: ['providers', 'remove'], task: 'providers:remove', positionals: [req('provider'), req('infra')], summary: 'undo an install', examples: ['provisioning providers remove upcloud wuji', 'provisioning providers remove upcloud wuji --force'] },
   { words: ['providers', 'installed'], task: 'providers:installed', positionals: [req('infra')], summary: 'list the providers an infra has', examples: ['provisioning providers installed wuji --format yaml'] },
   { words: ['providers', 'validate'], task: 'providers:validate', positionals: [opt('infra')], summary: 'check installs (every infra without <infra>)', examples: ['provisioning providers validate wuji', 'provisioning providers validate --production'] },
-  { words: ['providers', 'sync'], task: 'providers:sync', positionals: [opt('infra')], summary: 'rebuild links from providers.manifest.yaml', examples: ['provisioning providers sync wuji'] },
-  { words: ['providers', 'vendor'], task: 'providers:vendor', positionals: [req('provider'), req('infra')], summary: 'pin a packed version into an infra', examples: ['provisioning providers vendor upcloud wuji --version ^0.0.1'] },
+  // The seed's "Sync KCL dependencies" is `module-loader sync-kcl <infra>`: the same rebuild, from the records.
+  { words: ['providers', 'sync'], aliases: [['module-loader', 'sync-kcl'], ['module-loader', 'sync']], task: 'providers:sync', positionals: [opt('infra')], summary: 'rebuild links from providers.manifest.yaml', examples: ['provisioning providers sync wuji', 'provisioning module-loader sync-kcl wuji'] },
+  { words: ['providers', 'vendor'], task: 'providers:vendor', positionals: [req('provider'), req('infra')], required: [{ flag: 'ver', label: '--version RANGE' }], summary: 'pin a packed version into an infra', examples: ['provisioning providers vendor upcloud wuji --version ^0.0.1'] },
   { words: ['pack', 'core'], task: 'pack:core', positionals: [], summary: 'pack the core schemas', examples: ['provisioning pack core --version 0.0.1'] },
   { words: ['pack', 'provider'], task: 'pack:provider', positionals: [req('name', 'provider')], summary: 'pack one provider', examples: ['provisioning pack provider upcloud', 'provisioning pack provider upcloud --output dist --version 0.0.2'] },
   { words: ['pack', 'providers'], task: 'pack:providers', positionals: [], summary: 'pack every provider', examples: ['provisioning pack providers'] },
@@ -46,7 +59,13 @@ export const COMMANDS: readonly Command[] = [
   { words: ['pack', 'publish'], task: 'pack:publish', positionals: [], summary: 'publish packages to a registry folder or an OCI registry', examples: ['provisioning pack publish --registry /srv/registry', 'provisioning pack publish --registry oci://ghcr.io/acme/providers'] },
   { words: ['pack', 'keygen'], task: 'pack:keygen', positionals: [], summary: 'write a minisign key pair', examples: ['provisioning pack keygen'] },
   { words: ['watch'], task: 'watch', positionals: [opt('infra')], summary: 're-validate infras when provider files change', examples: ['provisioning watch', 'provisioning watch wuji --debounce 200'] },
+  { words: ['doctor'], task: 'doctor', positionals: [], summary: 'run the seed\'s troubleshooting checklist', examples: ['provisioning doctor', 'provisioning doctor --format json'] },
 ];
+
+/** Every spelling of a command: its own words, then the seed's. */
+export function spellings(command: Command): readonly (readonly string[])[] {
+  return [command.words, ...(command.aliases ?? [])];
+}
 
 /**
  * Seed spellings of task flags. `--version` is `--ver` for gulp tasks only because gulp-cli
@@ -57,7 +76,7 @@ export const FLAG_ALIASES: Readonly<Record<string, { flag: string; value?: strin
   kcl: { flag: 'lang', value: 'kcl', display: '--kcl' },
 };
 
-/** The first words of every command (`providers`, `pack`, `watch`). */
+/** The first words of every command (`providers`, `pack`, `watch`, and the seed's `module-loader`). */
 export function groups(): string[] {
-  return [...new Set(COMMANDS.map((c) => c.words[0]!))];
+  return [...new Set(COMMANDS.flatMap((c) => spellings(c).map((w) => w[0]!)))];
 }

@@ -9,15 +9,17 @@ const GROUP_TITLES: Record<string, string> = {
   providers: 'Module-loader commands',
   pack: 'Provider pack commands',
   watch: 'Day to day',
+  doctor: 'Troubleshooting',
 };
 
 function positionalsOf(command: Command): string {
   return command.positionals.map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`)).join(' ');
 }
 
-/** `provisioning providers install <provider> <infra> [flags]`. */
+/** `provisioning providers vendor <provider> <infra> --version RANGE [flags]`. */
 export function usageLine(command: Command): string {
-  return `usage: provisioning ${[...command.words, positionalsOf(command), '[flags]'].filter(Boolean).join(' ')}`;
+  const required = (command.required ?? []).map((r) => r.label).join(' ');
+  return `usage: provisioning ${[...command.words, positionalsOf(command), required, '[flags]'].filter(Boolean).join(' ')}`;
 }
 
 const PLACEHOLDERS: Record<string, string> = { base: 'DIR', output: 'DIR', registry: 'DIR', format: 'table|json|yaml', lang: 'nickel|kcl' };
@@ -49,7 +51,10 @@ export function topHelp(info: TaskInfo): string {
 }
 
 function groupLines(group: string, info: TaskInfo): string[] {
-  const rows: [string, string][] = COMMANDS.filter((c) => c.words[0] === group).map((c) => {
+  const own = COMMANDS.filter((c) => c.words[0] === group);
+  // A group that is only the seed's spelling (`module-loader`) lists the commands it names.
+  const listed = own.length > 0 ? own : COMMANDS.filter((c) => c.aliases?.some((a) => a[0] === group));
+  const rows: [string, string][] = listed.map((c) => {
     const task = info(c.task);
     return [[...c.words, positionalsOf(c)].filter(Boolean).join(' '), task ? task.description : `${c.summary} ${dim('(not in this build)', process.stdout)}`];
   });
@@ -75,12 +80,14 @@ export function commandHelp(command: Command, info: TaskInfo): string {
     lines.push(...columns(command.positionals.map((p) => [p.required ? `<${p.name}>` : `[${p.name}]`, `${flags[p.flag]?.description ?? p.flag} (or --${p.flag})`])));
   }
   const filled = new Set(command.positionals.map((p) => p.flag));
+  const required = new Map((command.required ?? []).map((r) => [r.flag, r.label]));
   const rows: [string, string][] = Object.entries(flags)
     .filter(([name]) => !filled.has(name))
-    .map(([name, spec]) => [flagLabel(name, spec), spec.description]);
+    .map(([name, spec]) => required.has(name) ? [required.get(name)!, `(required) ${spec.description}`] : [flagLabel(name, spec), spec.description]);
   if ('lang' in flags) rows.push(['--kcl', 'same as --lang kcl']);
   rows.push(['-h, --help', 'this help']);
   lines.push('', 'Flags:', ...columns(rows));
+  if (command.aliases?.length) lines.push('', `Also spelled (as in the seed): ${command.aliases.map((a) => `provisioning ${a.join(' ')}`).join(', ')}`);
   lines.push('', 'Examples:', ...command.examples.map((e) => `  ${e}`));
   return lines.join('\n');
 }

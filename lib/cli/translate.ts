@@ -1,5 +1,5 @@
 import { closest } from '../did-you-mean.ts';
-import { COMMANDS, FLAG_ALIASES, groups, type Command } from './commands.ts';
+import { COMMANDS, FLAG_ALIASES, groups, spellings, type Command } from './commands.ts';
 import { CliError } from './errors.ts';
 import { usageLine } from './help.ts';
 
@@ -21,17 +21,18 @@ const isHelp = (arg: string) => arg === '--help' || arg === '-h';
 export function findCommand(argv: readonly string[]): { command?: Command; group?: string; used: number } {
   const [first, second] = argv;
   if (first === undefined || first.startsWith('-')) return { used: 0 };
-  const one = COMMANDS.find((c) => c.words.length === 1 && c.words[0] === first);
-  if (one) return { command: one, used: 1 };
-  const inGroup = COMMANDS.filter((c) => c.words[0] === first);
+  const words = COMMANDS.flatMap((command) => spellings(command).map((w) => ({ command, w })));
+  const one = words.find(({ w }) => w.length === 1 && w[0] === first);
+  if (one) return { command: one.command, used: 1 };
+  const inGroup = words.filter(({ w }) => w.length === 2 && w[0] === first);
   if (inGroup.length === 0) {
     const near = closest(first, groups());
     throw new CliError('UNKNOWN_COMMAND', `Cannot run "${first}": no such command`, near ? `did you mean "provisioning ${near}"?` : `commands: ${groups().join(', ')}`);
   }
   if (second === undefined || second.startsWith('-')) return { group: first, used: 1 };
-  const command = inGroup.find((c) => c.words[1] === second);
+  const command = inGroup.find(({ w }) => w[1] === second)?.command;
   if (!command) {
-    const subs = inGroup.map((c) => c.words[1]!);
+    const subs = inGroup.map(({ w }) => w[1]!);
     const near = closest(second, subs);
     throw new CliError('UNKNOWN_COMMAND', `Cannot run "${first} ${second}": no such command`, near ? `did you mean "provisioning ${first} ${near}"?` : `${first} commands: ${subs.join(', ')}`);
   }
@@ -113,6 +114,9 @@ export function translate(argv: readonly string[], flagsOf: (task: string) => Re
     } else if (positional.required && !given.has(positional.flag)) {
       throw new CliError('USAGE', `Cannot run "${command.words.join(' ')}": <${positional.name}> is missing`, usageLine(command));
     }
+  }
+  for (const required of command.required ?? []) {
+    if (!given.has(required.flag)) throw new CliError('USAGE', `Cannot run "${command.words.join(' ')}": ${required.label.split(' ')[0]} is missing`, usageLine(command));
   }
   return { kind: 'run', command, argv: [...lead, ...out] };
 }

@@ -88,7 +88,7 @@ function checksum(keyId: Uint8Array, secretKey: Uint8Array): Uint8Array {
  * Reads an unencrypted secret key (`minisign -G -W`, or ours). A password-protected one is
  * refused with a hint: decrypting needs a prompt, which a build task cannot show.
  */
-export function parseSecretKey(text: string, source = 'secret key'): SecretKey {
+export function parseSecretKey(text: string, source = 'secret key', file?: string): SecretKey {
   const all = lines(text.trim());
   const raw = all[0]?.startsWith(UNTRUSTED_PREFIX) && all[1] !== undefined ? decodeBase64(all[1]) : undefined;
   const invalid = (reason: string, hint?: string): ProvisioningError =>
@@ -99,7 +99,9 @@ export function parseSecretKey(text: string, source = 'secret key'): SecretKey {
   if (!raw.subarray(4, 6).equals(CHK_ALG)) throw invalid('unsupported checksum algorithm');
   const kdf = raw.subarray(2, 4);
   if (kdf.equals(KDF_SCRYPT)) {
-    throw invalid('it is password-protected', `remove the password once with \`minisign -C -W -s ${source}\`, or make a key with pack:keygen`);
+    // The command names the key's file: minisign changes a file, not a text held in memory.
+    const fix = file === undefined ? 'remove the password from the key file it came from once (`minisign -C -W -s <key file>`)' : `remove the password once with \`minisign -C -W -s ${file}\``;
+    throw invalid('it is password-protected', `${fix}, or make a key with \`npx gulp pack:keygen\``);
   }
   if (!kdf.equals(KDF_NONE)) throw invalid('unsupported key derivation function');
   const keyId = new Uint8Array(raw.subarray(54, 62));

@@ -78,7 +78,9 @@ export async function checkRecord(ctx: RecordContext, extra: readonly RecordChec
     if (!dependencyIs(ctx.manifest, record.module, expected)) {
       const current = getDependency(ctx.manifest, record.module);
       const line = dependencyLine(ctx.manifest, record.module);
-      errors.push(problem('RECORD_MISMATCH', `${where}: ${ctx.manifest.file} has ${record.module} = ${JSON.stringify(current) ?? '(nothing)'}, the record implies ${JSON.stringify(expected)}`, { file: ctx.manifest.file, ...(line ? { line } : {}) }, 'run providers:sync to rewrite it from the record'));
+      // A line that is there was edited by hand: sync calls that DRIFT and replaces it only with --force.
+      const sync = `npx gulp providers:sync --infra ${infra.name}${current === undefined ? '' : ' --force'}`;
+      errors.push(problem('RECORD_MISMATCH', `${where}: ${ctx.manifest.file} has ${record.module} = ${JSON.stringify(current) ?? '(nothing)'}, the record implies ${JSON.stringify(expected)}`, { file: ctx.manifest.file, ...(line ? { line } : {}) }, `run \`${sync}\` to rewrite it from the record`));
     }
   }
   if (ctx.stamp !== undefined && ctx.stamp !== stampOf(record)) {
@@ -111,7 +113,7 @@ async function checkLink(ctx: RecordContext, errors: Problem[]): Promise<string 
   const shown = { file: rootRelative(config, linkPath) };
   const link = await inspectLink(linkPath);
   if (link.kind === 'absent') {
-    errors.push(problem('LINK_MISSING', `${infra.name}: ${name}: link ${shown.file} is missing`, shown, 'run providers:sync (or providers:install) to create it'));
+    errors.push(problem('LINK_MISSING', `${infra.name}: ${name}: link ${shown.file} is missing`, shown, `run \`npx gulp providers:sync --infra ${infra.name}\` to create it from the record`));
     return undefined;
   }
   if (link.kind === 'other') {
@@ -119,7 +121,12 @@ async function checkLink(ctx: RecordContext, errors: Problem[]): Promise<string 
     return undefined;
   }
   if (!link.exists) {
-    errors.push(problem('LINK_DANGLING', `${infra.name}: ${name}: link ${shown.file} -> "${link.target}" leads nowhere`, shown, 'run providers:sync to rebuild it'));
+    // Sync can rebuild the link only while the provider is there, and replaces a link pointing
+    // elsewhere only with --force; a provider that is gone is taken out of the infra instead.
+    const hint = existsSync(moduleDir)
+      ? `run \`npx gulp providers:sync --infra ${infra.name} --force\` to point it at ${source} again`
+      : `the provider's folder ${source} is gone: put it back, or run \`npx gulp providers:remove --provider ${name} --infra ${infra.name} --force\` to take it out of ${infra.name}`;
+    errors.push(problem('LINK_DANGLING', `${infra.name}: ${name}: link ${shown.file} -> "${link.target}" leads nowhere`, shown, hint));
     return undefined;
   }
   const tree = await realpath(config.paths.providers).catch(() => config.paths.providers);

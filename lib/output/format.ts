@@ -26,6 +26,7 @@ export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<
 /** Renders data for scripts (`json`, `yaml`) or people (`table`, via `table()`). */
 export function render(format: OutputFormat, data: unknown, table: () => string): string {
   if (format === 'json') return JSON.stringify(data, null, 2);
-  if (format === 'yaml') return toYaml(data).trimEnd();
+  // Plain YAML: a value met twice is written out twice, never as an anchor and alias (`&a1`, `*a1`).
+  if (format === 'yaml') return toYaml(data, { aliasDuplicateObjects: false, lineWidth: 0 }).trimEnd();
   return table();
 }

@@ -9,6 +9,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
+import { isVersion } from '../versions.ts';
 import { withLock } from '../fs/lock.ts';
 import { NAME_PATTERN } from '../names.ts';
 import { fileIntegrity } from '../formats/integrity.ts';
@@ -20,7 +21,7 @@ const PACK_FILE = /^(.+)_([^_/]+)\.tar(\.minisig)?$/;
 
 export function parsePackFile(file: string): { stem: string; version: string; signature: boolean } | undefined {
   const m = PACK_FILE.exec(file);
-  if (!m || semver.valid(m[2]!) !== m[2]) return undefined;
+  if (!m || !isVersion(m[2])) return undefined;
   return { stem: m[1]!, version: m[2]!, signature: m[3] !== undefined };
 }
 

@@ -18,7 +18,7 @@ import { packMtime } from './rules.ts';
 import { compareTars, describeDifference } from './tar-compare.ts';
 import { listSourcesSync, readSources, stampManifest, type SourceFile } from './source.ts';
 import { LANGUAGES } from '../tree/providers.ts';
-import type { PackTarget } from './target.ts';
+import { CORE_STEM, type PackTarget } from './target.ts';
 
 /** Bumped whenever the tar layout changes, so older cache records stop matching. */
 const PACK_FORMAT = 1;
@@ -231,7 +231,7 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
         const what = comparison.kind === 'content' ? describeDifference(comparison.files) : 'its bytes differ';
         throw new ProvisioningError('PACK_EXISTS', `Cannot pack ${target.name} ${target.version}: "${tarFile}" already holds other content (${what}), and a packed version is immutable`, {
           file: tarFile,
-          hint: 'bump [package] version (or pass --ver), or pass --force to replace it',
+          hint: `bump [package] version (or pack with --ver), or run \`npx gulp ${target.stem === CORE_STEM ? 'pack:core' : `pack:provider --provider ${target.stem.replace(/_prov$/, '')}`} --ver ${target.version} --force\` to replace it`,
         });
       }
     }

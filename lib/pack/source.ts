@@ -3,7 +3,7 @@
  * offered as a stream of vinyl files (what `gulp.src(..., { encoding: false })` would give,
  * without globbing, which matters when 200 providers are walked on every run).
  */
-import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import Vinyl from 'vinyl';
@@ -71,10 +71,40 @@ export function listSourcesSync(dir: string): ListSourcesResult {
   return { files: files.sort(byPath), skipped: skipped.length > 1 ? skipped.sort(byPath) : skipped };
 }
 
-/** Reads every file's bytes (synchronously, see {@link listSources}). */
+/**
+ * Reads every file's bytes (synchronously, see {@link listSources}) into one buffer per call,
+ * each file a view of it at the size its `lstat` gave: one allocation for a module instead of
+ * one per file (8,000 small buffers in a pack run cost more in garbage collection than the
+ * reads), and no `fstat` per file. A file whose size changed since is read whole on its own.
+ */
 export async function readSources(files: SourceFile[]): Promise<SourceFile[]> {
-  for (const file of files) file.contents ??= readFileSync(file.abs);
+  const pending = files.filter((f) => f.contents === undefined);
+  const block = Buffer.allocUnsafeSlow(pending.reduce((n, f) => n + f.stat.size, 0));
+  let at = 0;
+  for (const file of pending) {
+    const view = block.subarray(at, at + file.stat.size);
+    at += file.stat.size;
+    file.contents = readInto(file.abs, view) ? view : readFileSync(file.abs);
+  }
   return files;
+}
+
+const probe = Buffer.alloc(1);
+
+/** Fills `view` with the file's bytes; false when the file is not exactly that long any more. */
+function readInto(file: string, view: Buffer): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    let got = 0;
+    while (got < view.length) {
+      const n = readSync(fd, view, got, view.length - got, got);
+      if (n === 0) return false;
+      got += n;
+    }
+    return readSync(fd, probe, 0, 1, got) === 0;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The files as vinyl objects (base = the module folder), binary-safe Buffers. */

@@ -80,7 +80,10 @@ export async function compareTars(packed: Buffer, fresh: Buffer, stem: string): 
     .filter((p) => a.get(p) !== b.get(p))
     .map((p) => (p.startsWith(prefix) && p !== prefix ? p.slice(prefix.length) : p))
     .sort();
-  return { kind: 'content', files };
+  // PACK.json lists every file's sha256, so it differs whenever another file does: name it only
+  // when it is all that differs (a tar edited by hand).
+  const named = files.filter((p) => p !== 'PACK.json');
+  return { kind: 'content', files: named.length > 0 ? named : files };
 }
 
 /** `3 files differ: a.ncl, b.ncl, export/c.json`, at most `max` named. */

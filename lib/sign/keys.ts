@@ -134,8 +134,9 @@ export async function readSecretKeyFile(secretKeyFile: string): Promise<string> 
 export async function loadSecretKey({ secretKeyFile, secretKeyText }: { secretKeyFile?: string; secretKeyText?: string }): Promise<SecretKey> {
   if (secretKeyText === undefined && secretKeyFile === undefined) throw new ProvisioningError('INVALID_OPTION', 'One of the "secretKeyFile" or "secretKeyText" options is required');
   const text = secretKeyText ?? (await readSecretKeyFile(secretKeyFile!));
-  const source = secretKeyFile ?? 'secretKeyText';
-  const key = parseSecretKey(text, source);
+  // Named by its file when there is one; a key given as text has no path to show.
+  const source = secretKeyFile ?? 'given as secretKeyText';
+  const key = parseSecretKey(text, source, secretKeyFile);
   const derived = rawPublicKeyOf(privateKeyFromSeed(key.secretKey.subarray(0, 32)));
   if (!Buffer.from(derived).equals(Buffer.from(key.secretKey.subarray(32)))) {
     throw new ProvisioningError('KEY_INVALID', `Cannot read secret key "${source}": its public half does not match its seed (corrupted key)`);

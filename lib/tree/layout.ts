@@ -3,7 +3,7 @@ import type { Config, Language } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
 import { isInside } from '../fs/inside.ts';
 import { moduleName } from '../names.ts';
-import { LANGUAGES, type Provider } from './providers.ts';
+import { LANGUAGES } from './providers.ts';
 import type { Infra } from './infras.ts';
 
 /**

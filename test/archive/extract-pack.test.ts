@@ -6,7 +6,6 @@ import * as assert from 'uvu/assert';
 import { compareDigests, extractPack, hashFolder, NOT_A_FILE } from '../../lib/archive/index.ts';
 import { parsePackManifest } from '../../lib/formats/pack-json.ts';
 import { packTar } from '../../lib/pack/pack-tar.ts';
-import { ProvisioningError } from '../../lib/errors.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { testdir } from '../helpers/testdir.ts';
 import { craftTar, packEntries, sha256 } from '../helpers/craft-tar.ts';

@@ -1,5 +1,5 @@
 import { existsSync, lstatSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -41,6 +41,29 @@ for (const runtime of ['node', 'deno'] as const) {
     const r = await provisioning(runtime, ['providers', 'install', 'upcloud', 'wuji', '--version', '^2.0.0', '--base', root]);
     assert.is(r.code, 1);
     assert.match(r.stderr, 'VERSION_MISMATCH');
+  });
+
+  t('providers vendor without --version is a usage error naming --version; its help marks it required', async () => {
+    const root = await exampleTree();
+    const r = await provisioning(runtime, ['providers', 'vendor', 'hetzner', 'alpha', '--base', root]);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, 'error USAGE');
+    assert.match(r.stderr, '--version is missing');
+    assert.not.match(r.stderr, '--ver ""');
+    const help = await provisioning(runtime, ['providers', 'vendor', '--help']);
+    assert.is(help.code, 0, help.stderr);
+    assert.match(help.stdout, /--version RANGE\s+\(required\)/);
+  });
+
+  t('the seed\'s spelling: module-loader sync-kcl <infra> syncs the infra', async () => {
+    const root = await exampleTree();
+    const installed = await provisioning(runtime, ['providers', 'install', 'upcloud', 'wuji', '--base', root]);
+    assert.is(installed.code, 0, installed.stderr);
+    const link = path.join(root, 'workspace/infra/wuji/.nickel-modules/upcloud_prov');
+    await rm(link);
+    const r = await provisioning(runtime, ['module-loader', 'sync-kcl', 'wuji', '--base', root]);
+    assert.is(r.code, 0, r.stderr);
+    assert.ok(lstatSync(link).isSymbolicLink());
   });
 
   t('a failing task: exit 1, each problem with its code and hint', async () => {

@@ -16,6 +16,12 @@ const FLAGS: Record<string, Record<string, FlagInfo>> = {
   'providers:validate': { base: s(), infra: s(), production: b(), format: s() },
   'pack:provider': { base: s(), provider: s(), ver: s(), output: s() },
   'pack:clean': { base: s(), 'keep-latest': { type: 'number', description: '' }, 'dry-run': b() },
+  'providers:vendor': { base: s(), provider: s(), infra: s(), ver: s(), registry: s(), force: b() },
+  'providers:sync': { base: s(), infra: s(), force: b() },
+  'pack:providers': { base: s(), ver: s(), output: s() },
+  'pack:list': { base: s(), format: s() },
+  'pack:core': { base: s(), ver: s(), output: s() },
+  doctor: { base: s(), format: s() },
 };
 const flagsOf = (task: string) => FLAGS[task];
 
@@ -61,6 +67,15 @@ const cases: [string, string, string[] | string][] = [
   ['value missing', 'providers install upcloud wuji --version', 'USAGE:2'],
   ['flag before the command', '--base x providers list', 'USAGE:2'],
   ['task not in this build', 'pack publish --registry /r', 'COMMAND_UNAVAILABLE:1'],
+  ['vendor with --version', 'providers vendor hetzner alpha --version ^1.0', ['--provider', 'hetzner', '--infra', 'alpha', '--ver', '^1.0']],
+  ['vendor without --version is a usage error', 'providers vendor hetzner alpha', 'USAGE:2'],
+  // The seed's own spellings (provider-distribution-guide.txt, "Command Reference").
+  ['seed: module-loader sync-kcl <infra>', 'module-loader sync-kcl wuji', ['--infra', 'wuji']],
+  ['seed: module-loader sync <infra>', 'module-loader sync wuji', ['--infra', 'wuji']],
+  ['seed: pack providers --version', 'pack providers --version 0.2.0', ['--ver', '0.2.0']],
+  ['seed: pack list --format', 'pack list --format json', ['--format', 'json']],
+  ['seed: providers validate <infra>', 'providers validate wuji', ['--infra', 'wuji']],
+  ['doctor', 'doctor --format json', ['--format', 'json']],
 ];
 
 const t = suite('cli: translate');
@@ -76,6 +91,29 @@ t('a typo gets the nearest command or flag', () => {
       else assert.ok((error as CliError).hint);
     }
   }
+});
+
+t('a required flag that is missing is named, with the usage line marking it', () => {
+  try {
+    translate(['providers', 'vendor', 'hetzner', 'alpha'], flagsOf);
+    assert.unreachable();
+  } catch (error) {
+    assert.instance(error, CliError);
+    assert.is((error as CliError).exitCode, 2);
+    assert.match((error as CliError).message, '--version');
+    assert.match((error as CliError).hint ?? '', 'providers vendor <provider> <infra> --version RANGE');
+  }
+});
+
+t('the seed\'s spellings run the same tasks as ours', () => {
+  const task = (line: string) => {
+    const parsed = translate(line.split(' '), flagsOf);
+    return parsed.kind === 'run' ? parsed.command.task : parsed.kind;
+  };
+  assert.is(task('module-loader sync-kcl wuji'), 'providers:sync');
+  assert.is(task('providers sync wuji'), 'providers:sync');
+  assert.is(task('pack providers'), 'pack:providers');
+  assert.is(task('doctor'), 'doctor');
 });
 
 t('every command has a task, examples, and positionals filling distinct flags', () => {

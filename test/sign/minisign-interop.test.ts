@@ -6,7 +6,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ProvisioningError } from '../../lib/errors.ts';
 import { signFile, verifyFile, writeKeyPair } from '../../lib/sign/index.ts';
 import { run } from '../helpers/run.ts';
 import { testdir } from '../helpers/testdir.ts';

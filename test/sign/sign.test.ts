@@ -114,6 +114,8 @@ keys('a password-protected (scrypt) secret key is KEY_INVALID with a hint', asyn
   const error = await caught(signFile({ file: path.join(dir, 'f'), secretKeyText: `${comment}\n${raw.toString('base64')}\n` }));
   assert.is(error.code, 'KEY_INVALID');
   assert.match(error.hint ?? '', 'minisign -C');
+  // A key given as text has no file: the hint must not offer `-s secretKeyText` as one.
+  assert.not.match(error.hint ?? '', '-s secretKeyText');
 });
 keys('a missing secret key file is KEY_INVALID', async () => {
   const dir = await testdir({ 'f': 'x' });

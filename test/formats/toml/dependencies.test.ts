@@ -15,7 +15,9 @@ const LINE = `upcloud_prov = ${LINK_VALUE}`;
 
 /** Marks the bytes install adds: the original is the text without them, the install output the text with them. */
 const add = (bytes: string): string => `\u0001${bytes}\u0002`;
+// deno-lint-ignore no-control-regex -- \u0001 and \u0002 are the markers `add` puts in
 const original = (shape: string): string => shape.replace(/\u0001[^\u0002]*\u0002/g, '');
+// deno-lint-ignore no-control-regex -- the same markers
 const installed = (shape: string): string => shape.replace(/[\u0001\u0002]/g, '');
 
 interface Shape {
