@@ -28,7 +28,9 @@ export function loadTasks(dir) {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  // A dynamic import() left in the bundle (a Node built-in, say) resolves as in any module.
+  const dynamic = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData, ...(dynamic ? { importModuleDynamically: dynamic } : {}) });
   if (cachedData === undefined || script.cachedDataRejected) {
     process.once('exit', () => {
       try {

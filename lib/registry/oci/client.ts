@@ -15,6 +15,7 @@
  * only to a matching `Accept`.
  */
 import { readFile } from 'node:fs/promises';
+import { rootCertificates } from 'node:tls';
 import { ProvisioningError } from '../../errors.ts';
 import { sha256Hex } from '../../formats/integrity.ts';
 import { credentialsFor, dockerConfigFile, type Credentials } from './credentials.ts';
@@ -89,7 +90,10 @@ async function makeFetch(caFile: string | undefined): Promise<FetchLike> {
   }
   // Node's global fetch takes no CA option: undici (the package behind it) with an Agent does.
   const undici = await import('undici');
-  const dispatcher = new undici.Agent({ connect: { ca } });
+  // `ca` replaces Node's trust store: the bundled roots and NODE_EXTRA_CA_CERTS go in too, so
+  // ca_file adds to what is trusted (a token realm or blob storage with a public certificate).
+  const extra = process.env.NODE_EXTRA_CA_CERTS ? await readFile(process.env.NODE_EXTRA_CA_CERTS, 'utf8').catch(() => undefined) : undefined;
+  const dispatcher = new undici.Agent({ connect: { ca: [...rootCertificates, ...(extra ? [extra] : []), ca] } });
   return (input, init) => undici.fetch(input, { ...init, dispatcher } as never) as unknown as Promise<Response>;
 }
 
@@ -120,6 +124,17 @@ interface RequestOptions {
   ok?: readonly number[];
   /** Follow redirects (blob downloads go to storage elsewhere). Default true. */
   follow?: boolean;
+  /** Safe to send again on a 5xx or a dropped connection. Default: GET and HEAD only. */
+  idempotent?: boolean;
+}
+
+/** A failure worth starting an operation over for (a 5xx, 429, a dropped connection). */
+export function isTransient(error: unknown): boolean {
+  return (error as { transient?: unknown })?.transient === true;
+}
+
+function markTransient<E extends Error>(error: E): E {
+  return Object.assign(error, { transient: true });
 }
 
 export class OciClient {
@@ -166,13 +181,16 @@ export class OciClient {
   private async send(start: string, options: RequestOptions): Promise<Response> {
     const fetchFn = await this.fetcher;
     const method = options.method ?? 'GET';
+    const retryable = options.idempotent ?? (method === 'GET' || method === 'HEAD');
     let url = start;
     let challenged = false;
     for (let hops = 0; ; ) {
-      const sameHost = new URL(url).host === new URL(this.base).host;
+      this.assertNoDowngrade(url);
+      // The registry's credentials go to the registry's own origin only (scheme, host and port).
+      const sameHost = new URL(url).origin === new URL(this.base).origin;
       const auth = sameHost ? await this.authHeader(options.scope) : undefined;
       const headers: Record<string, string> = { ...options.headers, ...(auth ? { authorization: auth } : {}) };
-      const response = await this.attempt(fetchFn, url, { method, headers, ...(options.body !== undefined ? { body: options.body } : {}), redirect: 'manual' });
+      const response = await this.attempt(fetchFn, url, { method, headers, ...(options.body !== undefined ? { body: options.body } : {}), redirect: 'manual' }, retryable);
       if (response.status === 401 && sameHost && !challenged) {
         challenged = true;
         await response.body?.cancel();
@@ -186,25 +204,40 @@ export class OciClient {
         url = new URL(response.headers.get('location')!, url).href;
         continue;
       }
-      if (response.ok || options.ok?.includes(response.status) || (response.status >= 300 && response.status < 400)) return response;
-      throw await this.failure(response, method, url);
+      if (response.ok || options.ok?.includes(response.status) || (response.status >= 300 && response.status < 400 && method === 'GET' && options.follow === false)) return response;
+      const error = await this.failure(response, method, url);
+      throw response.status === 429 || response.status >= 500 ? markTransient(error) : error;
     }
   }
 
-  /** fetch with retries: dropped connections, 429 and 5xx are tried again with backoff. */
-  private async attempt(fetchFn: FetchLike, url: string, init: RequestInit & Record<string, unknown>): Promise<Response> {
+  /** A registry reached over https never hands us on to plain http (a proxy's upload Location, a redirect). */
+  private assertNoDowngrade(url: string): void {
+    if (this.base.startsWith('https:') && url.startsWith('http:')) {
+      throw new ProvisioningError('REGISTRY_ERROR', `Cannot follow ${this.host} to ${new URL(url).origin}: it hands an https connection on to plain http`, {
+        hint: 'the registry (or a proxy in front of it) answers with http:// addresses; fix its external URL, or use --plain-http if it really is plain HTTP',
+      });
+    }
+  }
+
+  /**
+   * fetch with retries: dropped connections, 429 and 5xx are tried again with backoff, for a
+   * request safe to send again (`retryable`); the others fail at once, marked transient, and the
+   * caller starts its operation over (an upload gets a new session).
+   */
+  private async attempt(fetchFn: FetchLike, url: string, init: RequestInit & Record<string, unknown>, retryable = true): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
         response = await fetchFn(url, init);
       } catch (error) {
-        if (attempt < this.retries && transient(error)) {
+        if (retryable && attempt < this.retries && transient(error)) {
           await sleep(200 * 2 ** attempt + Math.random() * 100);
           continue;
         }
-        throw unreachable(url, error, this.base);
+        const coded = unreachable(url, error, this.base);
+        throw transient(error) ? markTransient(coded) : coded;
       }
-      if (attempt < this.retries && (response.status === 429 || response.status >= 500)) {
+      if (retryable && attempt < this.retries && (response.status === 429 || response.status >= 500)) {
         const after = Number(response.headers.get('retry-after'));
         await response.body?.cancel();
         await sleep(Number.isFinite(after) && after > 0 ? Math.min(after * 1000, 5000) : 200 * 2 ** attempt + Math.random() * 100);
@@ -244,11 +277,12 @@ export class OciClient {
       const headers: Record<string, string> = creds?.username !== undefined ? { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password ?? ''}`).toString('base64')}` } : {};
       response = await this.attempt(fetchFn, url.href, { method: 'GET', headers });
     }
-    if (response.status === 401 || response.status === 403) {
+    // 400 is how OAuth2 refuses a refresh token (`invalid_grant`): expired or revoked.
+    if (response.status === 401 || response.status === 403 || (response.status === 400 && creds?.refreshToken !== undefined)) {
       await response.body?.cancel();
-      throw this.authError(`its token service ${new URL(realm).origin} refused ${creds ? 'the configured credentials' : 'an anonymous token'} for ${scope}`, creds);
+      throw this.authError(`its token service ${new URL(realm).origin} refused ${creds?.refreshToken !== undefined ? 'the identity token' : creds ? 'the configured credentials' : 'an anonymous token'} for ${scope}`, creds);
     }
-    if (!response.ok) throw await this.failure(response, 'GET', realm);
+    if (!response.ok) throw await this.failure(response, creds?.refreshToken !== undefined ? 'POST' : 'GET', realm);
     const data = (await response.json().catch(() => ({}))) as { token?: string; access_token?: string };
     const token = data.token ?? data.access_token;
     if (!token) throw new ProvisioningError('REGISTRY_ERROR', `Cannot log in to ${this.base}: its token service answered no token`);
@@ -297,7 +331,20 @@ export class OciClient {
    * there already; mounted from `mountFrom` (another repository of the namespace) when it has it.
    * Returns what happened.
    */
-  async pushBlob(repo: string, bytes: Uint8Array, { mountFrom }: { mountFrom?: string | undefined } = {}): Promise<'exists' | 'mounted' | 'uploaded'> {
+  async pushBlob(repo: string, bytes: Uint8Array, options: { mountFrom?: string | undefined } = {}): Promise<'exists' | 'mounted' | 'uploaded'> {
+    // An upload session is used up by its PUT: after a 5xx or a dropped connection the whole
+    // upload starts over (HEAD first: the blob may have landed after all).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.pushBlobOnce(repo, bytes, options);
+      } catch (error) {
+        if (attempt >= this.retries || !isTransient(error)) throw error;
+        await sleep(200 * 2 ** attempt + Math.random() * 100);
+      }
+    }
+  }
+
+  private async pushBlobOnce(repo: string, bytes: Uint8Array, { mountFrom }: { mountFrom?: string | undefined }): Promise<'exists' | 'mounted' | 'uploaded'> {
     const digest = digestOf(bytes);
     if (await this.hasBlob(repo, digest)) return 'exists';
     const scope = `repository:${repo}:pull,push`;
@@ -308,6 +355,7 @@ export class OciClient {
     const location = started.headers.get('location');
     if (started.status !== 202 || !location) throw new ProvisioningError('REGISTRY_ERROR', `Cannot upload to ${this.host}/${repo}: the upload was not started (HTTP ${started.status}, no Location)`);
     const target = new URL(location, this.base);
+    this.assertNoDowngrade(target.href);
     target.searchParams.set('digest', digest);
     const done = await this.request(target.href, { method: 'PUT', scope, headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) }, body: bytes, follow: false });
     await done.body?.cancel();
@@ -320,8 +368,18 @@ export class OciClient {
     if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0 || descriptor.size > maxBytes) {
       throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch ${descriptor.digest} of ${this.host}/${repo}: its size ${descriptor.size} is not one this tool accepts (at most ${maxBytes})`);
     }
-    const response = await this.request(`/v2/${repo}/blobs/${descriptor.digest}`, { scope: `repository:${repo}:pull` });
-    const bytes = await readLimited(response, descriptor.size, `${this.host}/${repo}@${descriptor.digest}`);
+    let bytes: Buffer;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await this.request(`/v2/${repo}/blobs/${descriptor.digest}`, { scope: `repository:${repo}:pull` });
+        bytes = await readLimited(response, descriptor.size, `${this.host}/${repo}@${descriptor.digest}`);
+        break;
+      } catch (error) {
+        // A connection broken mid-download: fetched again (the digest check below makes it safe).
+        if (attempt >= this.retries || !isTransient(error)) throw error;
+        await sleep(200 * 2 ** attempt + Math.random() * 100);
+      }
+    }
     const actual = digestOf(bytes);
     if (bytes.length !== descriptor.size || actual !== descriptor.digest) {
       throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust blob ${descriptor.digest} of ${this.host}/${repo}: it is ${actual} (${bytes.length} bytes), its descriptor says ${descriptor.digest} (${descriptor.size} bytes)`, {
@@ -333,7 +391,7 @@ export class OciClient {
 
   /** PUTs a manifest under `reference` (a tag or its digest); returns the digest. */
   async putManifest(repo: string, reference: string, bytes: Uint8Array, mediaType = OCI_MANIFEST): Promise<string> {
-    const response = await this.request(`/v2/${repo}/manifests/${reference}`, { method: 'PUT', scope: `repository:${repo}:pull,push`, headers: { 'content-type': mediaType }, body: bytes, follow: false });
+    const response = await this.request(`/v2/${repo}/manifests/${reference}`, { method: 'PUT', scope: `repository:${repo}:pull,push`, headers: { 'content-type': mediaType }, body: bytes, follow: false, idempotent: true });
     await response.body?.cancel();
     return digestOf(bytes);
   }
@@ -384,6 +442,7 @@ export class OciClient {
       try {
         response = await this.request(next, { scope: 'registry:catalog:*', ok: [404, 403] });
       } catch (error) {
+        // Registries that restrict the catalog answer 401 to it, even with a good login.
         if (error instanceof ProvisioningError && error.code === 'REGISTRY_AUTH') return undefined;
         throw error;
       }
@@ -411,8 +470,14 @@ async function readLimited(response: Response, maxBytes: number, what: string): 
   if (response.body) {
     const reader = response.body.getReader();
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+      let chunk: { done: boolean; value?: Uint8Array };
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        throw markTransient(new ProvisioningError('REGISTRY_ERROR', `Cannot read ${what}: the connection broke mid-answer (${causeCode(error) ?? (error as Error).message})`, { cause: error }));
+      }
+      const { done, value } = chunk;
+      if (done || !value) break;
       total += value.length;
       if (total > maxBytes) {
         await reader.cancel();

@@ -115,3 +115,112 @@ test('Bearer and Basic challenges are read as the spec writes them', () => {
 });
 
 test.run();
+
+const review = suite('OCI client: what a review found');
+
+review('an upload Location that drops from https to http is refused, and no credentials go over plain HTTP', async () => {
+  const { OPENSSL_BIN, makeTls } = await import('../../helpers/oci-registry.ts');
+  if (!OPENSSL_BIN) return console.warn('  (skipped: openssl is needed)');
+  const tls = await makeTls();
+  const { readFile, mkdtemp, writeFile } = await import('node:fs/promises');
+  const https = await import('node:https');
+  const seenPlain: (string | undefined)[] = [];
+  const plain = await serve((req, res) => {
+    seenPlain.push(req.headers.authorization);
+    res.writeHead(201, { connection: 'close' }).end();
+  });
+  const secure = https.createServer({ cert: await readFile(tls.certFile), key: await readFile(tls.keyFile) }, (req, res) => {
+    if (!req.headers.authorization) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="x"', connection: 'close' }).end();
+    if (req.method === 'HEAD') return void res.writeHead(404, { connection: 'close' }).end();
+    res.writeHead(202, { location: `http://${plain.host}/v2/ns/m/blobs/uploads/u1?_state=x`, connection: 'close' }).end();
+  });
+  await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
+  const host = `127.0.0.1:${(secure.address() as { port: number }).port}`;
+  const path = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(path.join(tmpdir(), 'oci-client-'));
+  await writeFile(path.join(dir, 'config.json'), JSON.stringify({ auths: { [host]: { auth: Buffer.from('alice:s3cret').toString('base64') } } }));
+  try {
+    const client = new OciClient({ host, caFile: tls.caFile, env: { DOCKER_CONFIG: dir } });
+    assert.is(await codeOf(client.pushBlob('ns/m', Buffer.from('x'))), 'REGISTRY_ERROR');
+    assert.equal(seenPlain, [], 'nothing, least of all the login, went to plain HTTP');
+  } finally {
+    await plain.close();
+    await new Promise<void>((resolve) => {
+      secure.close(() => resolve());
+      secure.closeAllConnections?.();
+    });
+  }
+});
+
+review('an upload PUT answered 502 is not sent again to its used-up session: the upload starts over', async () => {
+  const calls: string[] = [];
+  let puts = 0;
+  const server = await serve((req, res) => {
+    calls.push(`${req.method} ${new URL(req.url!, 'http://x').pathname}`);
+    req.resume();
+    if (req.method === 'HEAD') return void res.writeHead(404, { connection: 'close' }).end();
+    if (req.method === 'POST') return void res.writeHead(202, { location: `/v2/ns/m/blobs/uploads/u${calls.length}?_state=s`, connection: 'close' }).end();
+    puts++;
+    if (puts === 1) return void res.writeHead(502, { connection: 'close' }).end();
+    res.writeHead(201, { connection: 'close' }).end();
+  });
+  try {
+    assert.is(await new OciClient({ host: server.host, plainHttp: true }).pushBlob('ns/m', Buffer.from('blob')), 'uploaded');
+    const putPaths = calls.filter((c) => c.startsWith('PUT')).map((c) => c.split(' ')[1]);
+    assert.is(putPaths.length, 2);
+    assert.is.not(putPaths[0], putPaths[1], 'the second PUT goes to a new upload session');
+  } finally {
+    await server.close();
+  }
+});
+
+review('a blob whose body breaks off mid-way is fetched again (the digest check makes it safe)', async () => {
+  const bytes = Buffer.alloc(200_000, 7);
+  let calls = 0;
+  const server = await serve((req, res) => {
+    calls++;
+    res.writeHead(200, { 'content-length': bytes.length });
+    if (calls === 1) {
+      res.write(bytes.subarray(0, 1000));
+      setTimeout(() => req.socket.destroy(), 20);
+      return;
+    }
+    res.end(bytes);
+  });
+  try {
+    const got = await new OciClient({ host: server.host, plainHttp: true }).getBlob('ns/m', { digest: digestOf(bytes), size: bytes.length });
+    assert.ok(got.equals(bytes));
+    assert.is(calls, 2);
+  } finally {
+    await server.close();
+  }
+});
+
+review('a redirected manifest PUT is not a success; an expired identitytoken is REGISTRY_AUTH', async () => {
+  const server = await serve((req, res) => {
+    req.resume();
+    if (req.url?.startsWith('/token')) return void res.writeHead(400, { 'content-type': 'application/json', connection: 'close' }).end('{"error":"invalid_grant"}');
+    if (!req.headers.authorization && req.url?.includes('tokened')) return void res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${req.headers.host}/token",service="s"`, connection: 'close' }).end();
+    res.writeHead(307, { location: '/elsewhere', connection: 'close' }).end();
+  });
+  const path = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { mkdtemp, writeFile } = await import('node:fs/promises');
+  const dir = await mkdtemp(path.join(tmpdir(), 'oci-client-'));
+  await writeFile(path.join(dir, 'config.json'), JSON.stringify({ auths: { [server.host]: { identitytoken: 'expired' } } }));
+  try {
+    const client = new OciClient({ host: server.host, plainHttp: true, env: { DOCKER_CONFIG: dir } });
+    assert.is(await codeOf(client.putManifest('ns/m', '1.0.0', Buffer.from('{}'))), 'REGISTRY_ERROR');
+    assert.is(await codeOf(client.listTags('ns/tokened')), 'REGISTRY_AUTH');
+  } finally {
+    await server.close();
+  }
+});
+
+review('an unreachable registry is REGISTRY_ERROR for the catalog too, never "no catalog"', async () => {
+  const client = new OciClient({ host: '127.0.0.1:9', plainHttp: true, retries: 0 });
+  assert.is(await codeOf(client.catalog()), 'REGISTRY_ERROR');
+});
+
+review.run();
