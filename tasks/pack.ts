@@ -4,7 +4,7 @@
  */
 import { ProblemsError, ProvisioningError } from '../lib/errors.ts';
 import { renderTable } from '../lib/output/format.ts';
-import { assertName } from '../lib/names.ts';
+import { assertName, moduleName } from '../lib/names.ts';
 import { cleanPacks, coreTarget, type CleanEntry, createProgress, listPacks, packAll, packModule, providerTarget, type PackResult } from '../lib/pack/index.ts';
 import { assertVersion } from '../lib/versions.ts';
 import { nameForStem, packSettings, planner } from '../lib/pack/from-config.ts';
@@ -13,7 +13,7 @@ import { listRegistry } from '../lib/registry/list.ts';
 import { packSigner, type PackSigner } from '../lib/registry/sign-pack.ts';
 import { vendoredKey, vendoredVersions } from '../lib/infra/vendored-versions.ts';
 import type { FlagSpecs } from './support/flags.ts';
-import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type TaskContext } from './support/task.ts';
+import { defineTask, FORMAT_FLAG, PLAIN_HTTP, plainHttpFlag, ROOT_FLAGS, type TaskContext } from './support/task.ts';
 
 const VER: FlagSpecs = { ver: { type: 'string', description: 'version to pack (semver); default: the manifest\'s [package] version' } };
 const OUTPUT: FlagSpecs = { output: { type: 'string', description: 'folder for the .tar files (default: [distribution] pack_path)' } };
@@ -146,8 +146,8 @@ export const packList = defineTask({
   flags: {
     ...ROOT_FLAGS,
     registry: { type: 'string', description: 'list this registry instead: a folder, an http(s) URL or oci://HOST[:PORT]/NAMESPACE' },
-    provider: { type: 'string', description: 'only this provider (with --registry; needed where an OCI registry offers no catalog)' },
-    'plain-http': { type: 'boolean', description: 'talk plain HTTP to an OCI registry' },
+    provider: { type: 'string', description: 'only this provider (with --registry: needed where an OCI registry offers no catalog)' },
+    ...PLAIN_HTTP,
     ...FORMAT_FLAG,
   },
   async run(ctx) {
@@ -159,13 +159,14 @@ export const packList = defineTask({
       { header: 'integrity', value: (r: { integrity: string }) => r.integrity },
       { header: 'created', value: (r: { created: string }) => r.created },
     ];
-    if (typeof ctx.flags.registry === 'string' || (ctx.flags.provider !== undefined && config.distribution.registry !== undefined)) {
-      const provider = ctx.flags.provider === undefined ? undefined : assertName('provider', ctx.flags.provider);
-      const { registry, rows } = await listRegistry({ config, registry: ctx.flags.registry as string | undefined, module: provider && `${provider}_prov`, cwd: ctx.cwd, plainHttp: ctx.flags['plain-http'] === true ? true : undefined });
+    const provider = ctx.flags.provider === undefined ? undefined : moduleName(assertName('provider', ctx.flags.provider));
+    // A registry only when one is named: the config's default is for publish and vendor.
+    if (typeof ctx.flags.registry === 'string') {
+      const { registry, rows } = await listRegistry({ config, registry: ctx.flags.registry, module: provider, cwd: ctx.cwd, plainHttp: plainHttpFlag(ctx) });
       ctx.report(rows, () => rows.length === 0 ? `nothing published in ${registry}` : renderTable(rows, columns));
       return;
     }
-    const rows = await listPacks({ registryDir: config.distribution.registryPath, packDir: config.distribution.packPath });
+    const rows = (await listPacks({ registryDir: config.distribution.registryPath, packDir: config.distribution.packPath })).filter((r) => provider === undefined || r.module === provider);
     ctx.report(rows, () => rows.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(rows, columns));
   },
 });

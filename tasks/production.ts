@@ -11,11 +11,10 @@ import { publishPacks, verifyPacks, type VerifiedPack } from '../lib/registry/in
 import { writeKeyPair } from '../lib/sign/keys.ts';
 import { vendorProvider } from '../lib/infra/vendor.ts';
 import type { FlagSpecs } from './support/flags.ts';
-import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type GulpTask } from './support/task.ts';
+import { defineTask, FORMAT_FLAG, PLAIN_HTTP, plainHttpFlag, ROOT_FLAGS, type GulpTask } from './support/task.ts';
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const PROVIDER: FlagSpecs = { provider: { type: 'string', description: 'provider name, e.g. upcloud' } };
-export const PLAIN_HTTP: FlagSpecs = { 'plain-http': { type: 'boolean', description: 'talk plain HTTP to an OCI registry (default: [distribution.oci] plain_http)' } };
 
 /** A path for config lines: root-relative when inside the root (config resolves it so), else absolute. */
 function configPath(root: string, file: string): string {
@@ -94,7 +93,7 @@ export const publish = defineTask({
       registry: str(ctx.flags.registry),
       module: provider && moduleName(provider),
       cwd: ctx.cwd,
-      plainHttp: ctx.flags['plain-http'] === true ? true : undefined,
+      plainHttp: plainHttpFlag(ctx),
       onPushed: (p, done, total) => ctx.info(`[${done}/${total}] pushed ${p.module} ${p.version}`),
     });
     ctx.warnProblems(result.warnings);
@@ -133,7 +132,7 @@ export const vendor = defineTask({
       registry: str(ctx.flags.registry),
       force: ctx.flags.force === true,
       cwd: ctx.cwd,
-      plainHttp: ctx.flags['plain-http'] === true ? true : undefined,
+      plainHttp: plainHttpFlag(ctx),
     });
     ctx.warnProblems(result.warnings); // the plain http: warning among them (lib/registry/fetch.ts)
     const { record } = result;

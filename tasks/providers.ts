@@ -13,7 +13,7 @@ import { providerInfo } from '../lib/providers/info.ts';
 import { assertLanguage } from '../lib/providers/language.ts';
 import { listProviders, type ProviderRow } from '../lib/providers/list.ts';
 import type { FlagSpecs } from './support/flags.ts';
-import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type GulpTask, type TaskContext } from './support/task.ts';
+import { defineTask, FORMAT_FLAG, PLAIN_HTTP, plainHttpFlag, ROOT_FLAGS, type GulpTask, type TaskContext } from './support/task.ts';
 
 const PROVIDER: FlagSpecs = { provider: { type: 'string', description: 'provider name, e.g. upcloud' } };
 const INFRA: FlagSpecs = { infra: { type: 'string', description: 'infra name, e.g. wuji' } };
@@ -145,10 +145,10 @@ export const sync = defineTask({
     ...ROOT_FLAGS,
     infra: { type: 'string', description: 'only this infra (default: every infra)' },
     force: { type: 'boolean', description: 'replace links pointing elsewhere and hand-edited entries' },
-    'plain-http': { type: 'boolean', description: 'talk plain HTTP to the OCI registry a vendored copy is restored from' },
+    ...PLAIN_HTTP,
   },
   async run(ctx) {
-    const reports = await syncInfras({ config: await ctx.config(), infra: str(ctx.flags.infra), force: ctx.flags.force === true, plainHttp: ctx.flags['plain-http'] === true ? true : undefined });
+    const reports = await syncInfras({ config: await ctx.config(), infra: str(ctx.flags.infra), force: ctx.flags.force === true, plainHttp: plainHttpFlag(ctx) });
     for (const r of reports) changesOf(ctx, r.changes);
     const problems = reports.flatMap((r) => r.problems);
     ctx.report({ ok: problems.length === 0, infras: reports }, () => reports.filter((r) => r.problems.length === 0)

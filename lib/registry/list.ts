@@ -41,7 +41,8 @@ async function rowsOf(source: PackSource, module: string): Promise<RegistryRow[]
 export async function listRegistry({ config, registry, module, cwd = process.cwd(), plainHttp }: ListRegistryOptions): Promise<{ registry: string; rows: RegistryRow[] }> {
   const ref = registryRef(config, registry, cwd);
   if (ref === undefined) throw new ProvisioningError('INVALID_OPTION', 'Cannot list a registry: --registry is required (or [distribution] registry in config)');
-  const source = packSource(config, registry, { cwd, plainHttp });
+  // Listing a registry fills no cache: a blob is kept when something is vendored from it.
+  const source = packSource(config, registry, { cwd, plainHttp, cache: false });
   const modules = module !== undefined ? [module] : await source.modules();
   if (module === undefined && modules.length === 0 && ref.kind === 'oci') {
     throw new ProvisioningError('REGISTRY_ERROR', `Cannot list the modules of ${ref.label}: the registry offers no catalog (or it is empty)`, { hint: 'name one: pack:list --registry … --provider <name>' });

@@ -77,15 +77,15 @@ export async function localPacks(config: Config, module?: string): Promise<Local
   return packs;
 }
 
-/** The keys a local signature is checked with: `public_keys`, and the configured secret key's own public half. */
+/**
+ * The keys a local signature is checked with: `public_keys`, what every consumer checks with;
+ * only when there are none, the configured secret key's own public half.
+ */
 async function trustedKeys(config: Config): Promise<string[]> {
   const { publicKeys, secretKey } = config.distribution.signing;
-  const keys = [...publicKeys];
-  if (secretKey !== undefined) {
-    const key = await loadSecretKey({ secretKeyFile: secretKey }).catch(() => undefined);
-    if (key) keys.push(formatPublicKey({ keyId: key.keyId, publicKey: key.secretKey.subarray(32) }));
-  }
-  return keys;
+  if (publicKeys.length > 0 || secretKey === undefined) return [...publicKeys];
+  const key = await loadSecretKey({ secretKeyFile: secretKey });
+  return [formatPublicKey({ keyId: key.keyId, publicKey: key.secretKey.subarray(32) })];
 }
 
 /** Every problem of the packs, before anything is published: all of them, not the first. */
@@ -109,7 +109,7 @@ export async function checkLocalPacks(config: Config, packs: readonly LocalPack[
       continue;
     }
     if (keys.length === 0) {
-      problems.push({ code: 'SIGNATURE_INVALID', message: `Cannot publish ${label}: its signature cannot be checked (no [distribution.signing] public_keys or secret_key)`, file: p.signatureFile, hint: 'add the signing key\'s .pub file to public_keys' });
+      problems.push({ code: 'CONFIG_INVALID', message: `Cannot publish ${label}: it is signed, and there is no key to check its signature with ([distribution.signing] public_keys is empty)`, file: p.signatureFile, hint: 'add the signing key\'s .pub file to public_keys' });
       continue;
     }
     try {

@@ -48,6 +48,7 @@ export async function publishPacks(options: PublishOptions): Promise<PublishResu
   if (ref === undefined) {
     throw new ProvisioningError('INVALID_OPTION', 'Cannot publish: --registry is required (or [distribution] registry in config)', { hint: 'e.g. npx gulp pack:publish --registry /srv/provisioning-registry, or --registry oci://ghcr.io/acme/providers' });
   }
+  if (ref.kind === 'local') throw new ProvisioningError('INVALID_OPTION', 'Cannot publish to "local": it is where the packs come from', { hint: 'name a registry folder or oci://HOST/NAMESPACE' });
   if (ref.kind === 'http') {
     throw new ProvisioningError('INVALID_OPTION', `Cannot publish to ${ref.url}: an http(s) registry is read-only here`, { hint: 'publish to the folder it serves (--registry DIR), or to an OCI registry (oci://HOST/NAMESPACE)' });
   }

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { ProvisioningError } from '../errors.ts';
 
 export type RegistryRef =
+  /** `local`: the tree's own distribution (pack_path, registry_path), also when a default registry is configured. */
+  | { kind: 'local'; label: string }
   | { kind: 'dir'; dir: string; label: string }
   | { kind: 'http'; url: string; label: string }
   | { kind: 'oci'; host: string; namespace: string; label: string };
@@ -29,6 +31,8 @@ export function parseRegistry(value: string, { cwd = process.cwd(), from = '--re
   const refuse = (reason: string, hint = 'a folder, an http(s):// URL, or oci://HOST[:PORT]/NAMESPACE (e.g. oci://ghcr.io/acme/providers)') =>
     new ProvisioningError('INVALID_OPTION', `Cannot use ${from} ${JSON.stringify(value)}: ${reason}`, { hint });
   if (value.trim() === '') throw refuse('it is empty');
+  // A folder named "local" is ./local.
+  if (value === 'local') return { kind: 'local', label: 'local' };
   const oci = OCI.exec(value);
   if (oci) {
     const [, host, namespace] = oci as unknown as [string, string, string];

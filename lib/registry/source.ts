@@ -25,6 +25,8 @@ export interface PackSourceOptions {
   cwd?: string;
   /** `--plain-http`: talk plain HTTP to an OCI registry. Default `[distribution.oci] plain_http`. */
   plainHttp?: boolean | undefined;
+  /** Keep pulled OCI blobs in `<cache_path>/oci/`. Default true. */
+  cache?: boolean;
 }
 
 /**
@@ -46,11 +48,11 @@ export function ociClient(config: Config, ref: Extract<RegistryRef, { kind: 'oci
  * Picks the source: `--registry` (else `[distribution] registry`): a folder, an http(s) URL
  * serving one, or `oci://HOST/NAMESPACE`; neither: the local distribution.
  */
-export function packSource(config: Config, registry: string | undefined, { cwd = process.cwd(), plainHttp }: PackSourceOptions = {}): PackSource {
+export function packSource(config: Config, registry: string | undefined, { cwd = process.cwd(), plainHttp, cache = true }: PackSourceOptions = {}): PackSource {
   const ref = registryRef(config, registry, cwd);
-  if (ref === undefined) return fromMetadata(localSource(config));
+  if (ref === undefined || ref.kind === 'local') return fromMetadata(localSource(config));
   if (ref.kind === 'http') return fromMetadata(httpSource(ref.url));
-  if (ref.kind === 'oci') return ociSource({ client: ociClient(config, ref, { plainHttp }), namespace: ref.namespace, cacheDir: config.distribution.cachePath });
+  if (ref.kind === 'oci') return ociSource({ client: ociClient(config, ref, { plainHttp }), namespace: ref.namespace, cacheDir: cache ? config.distribution.cachePath : undefined });
   return fromMetadata(directorySource(ref.dir));
 }
 

@@ -41,6 +41,17 @@ export const ROOT_FLAGS: FlagSpecs = {
   base: { type: 'string', description: 'provisioning root (else $PROVISIONING, $PROVISIONING_CONFIG, the current folder)' },
 };
 
+/** `--plain-http` (and `--no-plain-http`) for the tasks that talk to an OCI registry. */
+export const PLAIN_HTTP: FlagSpecs = {
+  'plain-http': { type: 'boolean', description: 'talk plain HTTP to an OCI registry (default: [distribution.oci] plain_http; --no-plain-http overrides it)' },
+};
+
+/** `--plain-http` as given: true, false (`--no-plain-http`), or undefined (the config decides). */
+export function plainHttpFlag(ctx: { flags: Flags }): boolean | undefined {
+  const value = ctx.flags['plain-http'];
+  return typeof value === 'boolean' ? value : undefined;
+}
+
 export const FORMAT_FLAG: FlagSpecs = {
   format: { type: 'string', description: 'table (default), json or yaml: one document on stdout, also when the task fails' },
 };

@@ -104,3 +104,41 @@ for (const registry of ['s3://bucket/packs', 'oci:/no-host', 'oci://host-only', 
 }
 
 schemes.run();
+
+const review = suite('publishing and listing: what a review found');
+
+review('a signature made by the configured secret key but not by one of public_keys is SIGNATURE_INVALID (consumers would refuse it)', async () => {
+  const t = await prodTree();
+  const { keys, config } = await keysFor(t.root);
+  const other = await (await import('../../lib/sign/keys.ts')).writeKeyPair({ dir: await testdir() });
+  await addConfig(t.root, config.replace(/public_keys = .*\n/, `public_keys = ["${other.publicKeyFile}"]\n`));
+  await pack(t.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+  assert.is(await codeOf(publishPacks({ config: await t.config(), registry: path.join(await testdir(), 'reg') })), 'SIGNATURE_INVALID');
+});
+
+review('a signed pack with no key to check it with is CONFIG_INVALID (nothing is invalid, it cannot be checked)', async () => {
+  const t = await prodTree();
+  const { keys } = await keysFor(t.root);
+  const aws = await pack(t.root, 'aws');
+  await signFile({ file: aws.file, secretKeyFile: keys.secretKeyFile });
+  assert.is(await codeOf(publishPacks({ config: await t.config(), registry: path.join(await testdir(), 'reg') })), 'CONFIG_INVALID');
+});
+
+review('with [distribution] registry set, --registry local still vendors from the tree\'s own packs', async () => {
+  const t = await prodTree('\n[distribution]\nregistry = "oci://127.0.0.1:9/nowhere/providers"\n');
+  await pack(t.root, 'aws');
+  const { vendorProvider } = await import('../../lib/infra/vendor.ts');
+  const result = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '*', registry: 'local' });
+  assert.match(result.record.source, 'distribution/packages/aws_prov_0.2.0.tar');
+});
+
+review('pack:list --provider filters the local packs, and lists a registry only when --registry is given', async () => {
+  const t = await prodTree('\n[distribution]\nregistry = "oci://127.0.0.1:9/nowhere/providers"\n');
+  await pack(t.root, 'aws');
+  await pack(t.root, 'local');
+  const r = await gulp(['pack:list', '--provider', 'aws', '--format', 'json', '--silent', '--base', t.root]);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).map((row: { module: string }) => row.module), ['aws_prov']);
+});
+
+review.run();
