@@ -69,7 +69,7 @@ export { exportPathFor, nickelExport, packJson, reproducibleTar, type NickelExpo
 // Signing, archives, registries
 export { generateKeyPair, loadPublicKey, loadSecretKey, signFile, verifyFile, writeKeyPair, type SignFileOptions, type VerifyFileOptions } from './lib/sign/index.ts';
 export { compareDigests, extractPack, hashFolder, parsePackManifest, type ExtractedPack, type ExtractPackOptions, type PackManifest } from './lib/archive/index.ts';
-export { listRegistry, OciClient, parseRegistry, publishPacks, verifyPacks, type ListRegistryOptions, type PublishOptions, type PublishResult, type RegistryRef, type RegistryRow, type VerifyPacksOptions, type VerifyPacksResult } from './lib/registry/index.ts';
+export { listRegistry, OciClient, parseRegistry, PublishIncomplete, publishPacks, verifyPacks, type ListRegistryOptions, type PublishOptions, type PublishResult, type RegistryRef, type RegistryRow, type VerifyPacksOptions, type VerifyPacksResult } from './lib/registry/index.ts';
 
 // Vendoring (production): a verified pack pinned into an infra
 export { vendorProvider, type VendorOptions, type VendorResult } from './lib/infra/vendor.ts';

@@ -4,10 +4,10 @@
  * lives in tasks/pack.ts and uses lib/registry/sign-pack.ts.)
  */
 import path from 'node:path';
-import { ProblemsError, ProvisioningError } from '../lib/errors.ts';
+import { ProblemsError } from '../lib/errors.ts';
 import { renderTable } from '../lib/output/format.ts';
 import { assertName, moduleName } from '../lib/names.ts';
-import { publishPacks, verifyPacks, type VerifiedPack } from '../lib/registry/index.ts';
+import { PublishIncomplete, publishPacks, verifyPacks, type PublishResult, type VerifiedPack } from '../lib/registry/index.ts';
 import { writeKeyPair } from '../lib/sign/keys.ts';
 import { vendorProvider } from '../lib/infra/vendor.ts';
 import type { FlagSpecs } from './support/flags.ts';
@@ -88,16 +88,7 @@ export const publish = defineTask({
   },
   async run(ctx) {
     const provider = ctx.flags.provider === undefined ? undefined : assertName('provider', ctx.flags.provider);
-    const result = await publishPacks({
-      config: await ctx.config(),
-      registry: str(ctx.flags.registry),
-      module: provider && moduleName(provider),
-      cwd: ctx.cwd,
-      plainHttp: plainHttpFlag(ctx),
-      onPushed: (p, done, total) => ctx.info(`[${done}/${total}] pushed ${p.module} ${p.version}`),
-    });
-    ctx.warnProblems(result.warnings);
-    ctx.report(result, () => [
+    const publishTable = (result: PublishResult) => () => [
       renderTable(result.packs, [
         { header: 'module', value: (r) => r.module },
         { header: 'version', value: (r) => r.version },
@@ -107,7 +98,24 @@ export const publish = defineTask({
       ]),
       '',
       result.index ? `registry ${result.registry}: ${Object.keys(result.index.modules).length} module(s) in index.json` : `registry ${result.registry}`,
-    ].join('\n'));
+    ].join('\n');
+    const result = await publishPacks({
+      config: await ctx.config(),
+      registry: str(ctx.flags.registry),
+      module: provider && moduleName(provider),
+      cwd: ctx.cwd,
+      plainHttp: plainHttpFlag(ctx),
+      onPushed: (p, done, total) => ctx.info(`[${done}/${total}] pushed ${p.module} ${p.version}`),
+    }).catch((error: unknown) => {
+      // Some landed before others failed: what is in the registry now is part of the failure document.
+      if (error instanceof PublishIncomplete) {
+        ctx.warnProblems(error.result.warnings);
+        ctx.report(error.result, publishTable(error.result));
+      }
+      throw error;
+    });
+    ctx.warnProblems(result.warnings);
+    ctx.report(result, publishTable(result));
   },
 });
 

@@ -60,8 +60,7 @@ async function syncInfra(config: Config, infra: Infra, force: boolean, plainHttp
             edit.after.push(...(await planLink(config, infra, entry.name, record, { force })));
           } else if (!existsSync(vendorDirOf(infra, record.module))) {
             // A fresh clone has no vendor/ (git-ignored): put it back from the very pack recorded.
-            const restored = await restoreVendoredCopy(edit, entry.name, record, { plainHttp });
-            if (restored === undefined) {
+            if (!(await restoreVendoredCopy(edit, record, { plainHttp }))) {
               problems.push({ code: 'LINK_MISSING', message: `Cannot sync "${entry.name}": vendored copy ${rootRelative(config, vendorDirOf(infra, record.module))}/ is missing, and its source ${record.source} cannot be fetched by digest`, ...at, hint: `run providers:vendor --provider ${entry.name} --infra ${infra.name} --ver ${record.version ?? '<range>'} again` });
             }
           }

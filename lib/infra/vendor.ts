@@ -26,6 +26,7 @@ import { onInterrupt } from '../fs/interrupt.ts';
 import { assertName, moduleName } from '../names.ts';
 import { fetchOpened, fetchVerifiedPack, type FetchedPack } from '../registry/fetch.ts';
 import { ociSource } from '../registry/oci/source.ts';
+import { pinnedOciSource } from '../registry/ref.ts';
 import { assertRange } from '../versions.ts';
 import { ociClient, packSource } from '../registry/source.ts';
 import { findInfra, type Infra } from '../tree/infras.ts';
@@ -92,21 +93,32 @@ export async function vendorProvider({ config, provider, infra: infraName, range
 }
 
 /**
- * Runs `body` with a staging folder for `module`'s copy beside it in `<infra>/vendor/`, and
- * afterwards (done or failed, Ctrl-C too) removes what is left of it, and a `vendor/` made for it.
+ * A staging folder for `module`'s copy beside it in `<infra>/vendor/`, and the cleanup that
+ * removes what is left of it (put back there by a rollback) and a `vendor/` made for it; Ctrl-C
+ * removes it too.
  */
-async function withStaging<T>(infra: Infra, module: string, body: (staging: string) => Promise<T>): Promise<T> {
+function stagingFolder(infra: Infra, module: string): { staging: string; cleanup: () => Promise<void> } {
   const vendorRoot = path.dirname(vendorDirOf(infra, module));
   const staging = path.join(vendorRoot, `.${module}.incoming-${randomBytes(4).toString('hex')}`);
   const madeVendorRoot = !existsSync(vendorRoot);
   const forget = onInterrupt(() => rmSync(staging, { recursive: true, force: true }));
+  return {
+    staging,
+    cleanup: async () => {
+      forget();
+      await rm(staging, { recursive: true, force: true });
+      if (madeVendorRoot) await rmdir(vendorRoot).catch(() => {});
+    },
+  };
+}
+
+/** Runs `body` with a {@link stagingFolder}, cleaned up afterwards, done or failed. */
+async function withStaging<T>(infra: Infra, module: string, body: (staging: string) => Promise<T>): Promise<T> {
+  const { staging, cleanup } = stagingFolder(infra, module);
   try {
     return await body(staging);
   } finally {
-    // What a failed edit leaves: the staged copy (put back there by the rollback), and a vendor/ made for it.
-    forget();
-    await rm(staging, { recursive: true, force: true });
-    if (madeVendorRoot) await rmdir(vendorRoot).catch(() => {});
+    await cleanup();
   }
 }
 
@@ -134,40 +146,32 @@ async function stage(edit: InfraEdit, fetched: FetchedPack, staging: string): Pr
   return { language: languageOf(staging, config.language), packManifest: sri(await readFile(path.join(staging, PACK_MANIFEST))) };
 }
 
-/** `oci://HOST/NAMESPACE/<module>@sha256:…`: where a vendored copy came from, exactly. */
-const OCI_SOURCE = /^oci:\/\/([^/]+)\/(.+)\/([^/@]+)@(sha256:[0-9a-f]{64})$/;
-
 /**
  * Puts a vendored copy that went missing (a fresh clone: vendor/ is git-ignored) back in place,
- * fetched by the digest its record names, checked against the recorded integrity, signature
- * and PACK.json digest: what providers:sync does for a vendored record. Undefined when the
- * record names no source it can fetch exactly (then the caller reports it missing).
+ * fetched by the digest its record names (`oci://HOST/NAMESPACE/<module>@sha256:…`), checked
+ * against the recorded integrity, signature and PACK.json digest: what providers:sync does for a
+ * vendored record. False when the record names no source it can fetch exactly (then the caller
+ * reports it missing).
  */
-export async function restoreVendoredCopy(edit: InfraEdit, name: string, record: ProviderRecord, { plainHttp }: { plainHttp?: boolean | undefined } = {}): Promise<string | undefined> {
-  const m = OCI_SOURCE.exec(record.source);
-  if (!m || record.version === null || record.integrity === undefined) return undefined;
-  const [, host, namespace, module, digest] = m as unknown as [string, string, string, string, string];
-  if (module !== record.module) return undefined;
+export async function restoreVendoredCopy(edit: InfraEdit, record: ProviderRecord, { plainHttp }: { plainHttp?: boolean | undefined } = {}): Promise<boolean> {
+  const at = pinnedOciSource(record.source);
+  if (!at || at.module !== record.module || record.version === null || record.integrity === undefined) return false;
   const { config, infra } = edit;
-  const source = ociSource({ client: ociClient(config, { kind: 'oci', host, namespace, label: `oci://${host}/${namespace}` }, { plainHttp }), namespace, cacheDir: config.distribution.cachePath });
+  const dir = vendorDirOf(infra, record.module);
+  const source = ociSource({ client: ociClient(config, at.registry, { plainHttp }), namespace: at.registry.namespace, cacheDir: config.distribution.cachePath });
   const tmpDir = await mkdtemp(path.join(tmpdir(), 'provisioning-vendor-'));
   const forgetTmp = onInterrupt(() => rmSync(tmpDir, { recursive: true, force: true }));
-  const vendorRoot = path.dirname(vendorDirOf(infra, record.module));
-  const staging = path.join(vendorRoot, `.${record.module}.incoming-${randomBytes(4).toString('hex')}`);
-  const madeRoot = !existsSync(vendorRoot);
-  edit.cleanups.push(async () => {
-    await rm(staging, { recursive: true, force: true });
-    if (madeRoot) await rmdir(vendorRoot).catch(() => {});
-  });
+  const { staging, cleanup } = stagingFolder(infra, record.module);
+  edit.cleanups.push(cleanup);
   try {
-    const opened = await source.openDigest(record.module, digest);
+    const opened = await source.openDigest(record.module, at.digest);
     const fetched = await fetchOpened({ opened, module: record.module, version: record.version, signing: config.distribution.signing, tmpDir, integrity: record.integrity });
     const staged = await stage(edit, fetched, staging);
     if (record.packManifest !== undefined && staged.packManifest !== record.packManifest) {
-      throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot restore ${rootRelative(config, vendorDirOf(infra, record.module))}/: the pack's PACK.json is ${staged.packManifest}, the record says ${record.packManifest}`);
+      throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot restore ${rootRelative(config, dir)}/: the pack's PACK.json is ${staged.packManifest}, the record says ${record.packManifest}`);
     }
-    edit.before.push({ kind: 'place', from: staging, dir: vendorDirOf(infra, record.module) });
-    return `restored ${rootRelative(config, vendorDirOf(infra, record.module))}/ (${record.module} ${record.version}) from ${record.source}`;
+    edit.before.push({ kind: 'place', from: staging, dir, label: `restored ${rootRelative(config, dir)}/ (${record.module} ${record.version}) from ${record.source}` });
+    return true;
   } finally {
     forgetTmp();
     await rm(tmpDir, { recursive: true, force: true });

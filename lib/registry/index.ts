@@ -4,6 +4,7 @@ export { buildIndex, writeIndex } from './index-file.ts';
 export type { IndexVersion, RegistryIndex } from '../formats/registry-index.ts';
 export { INDEX_FILE, METADATA_DIR, PACKAGES_DIR, SIGNATURE_SUFFIX } from './layout.ts';
 export { publishPacks, type PublishedPack, type PublishOptions, type PublishResult } from './publish.ts';
+export { PublishIncomplete } from './published.ts';
 export { packSigner, type PackSigner, type PackSignerOptions } from './sign-pack.ts';
 export { plainHttpWarning } from './http-source.ts';
 export { directorySource, localPackageFile, localSource, packSource, type PackSource } from './source.ts';

@@ -16,7 +16,7 @@ import type { Config } from '../config/types.ts';
 import { ProvisioningError, type Problem } from '../errors.ts';
 import { fileIntegrity } from '../formats/integrity.ts';
 import { buildMetadata, infoOf, readMetadata, writeMetadata, type VersionRecord } from '../formats/metadata.ts';
-import { formatIndex, type RegistryIndex } from '../formats/registry-index.ts';
+import { formatIndex } from '../formats/registry-index.ts';
 import { copyFileAtomic, writeFileAtomic } from '../fs/atomic.ts';
 import { withLock } from '../fs/lock.ts';
 import { buildIndex } from './index-file.ts';

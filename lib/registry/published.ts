@@ -22,6 +22,16 @@ export interface PublishResult {
   warnings: Problem[];
 }
 
+/**
+ * Some packs were published and then others failed (a push refused, a connection gone): what is
+ * in the registry now, in `result`, and what failed, in `problems`.
+ */
+export class PublishIncomplete extends ProblemsError {
+  constructor(readonly result: PublishResult, problems: Problem[], total: number) {
+    super(problems, `${problems.length} problem(s); ${result.packs.length} of ${total} pack(s) published`);
+  }
+}
+
 /** Throws the problems, if any: nothing was published. */
 export function refuse(problems: readonly Problem[]): void {
   if (problems.length === 1) throw new ProvisioningError(problems[0]!.code, problems[0]!.message, problems[0]!);

@@ -55,6 +55,27 @@ export function parseRegistry(value: string, { cwd = process.cwd(), from = '--re
   return { kind: 'dir', dir, label: dir };
 }
 
+/** An OCI content digest, the only algorithm this tool writes or accepts: `sha256:<64 hex>`. */
+export const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * A vendored copy's recorded source, `oci://HOST/NAMESPACE/<module>@sha256:…` (what vendor
+ * writes): the registry, the module and the manifest digest. Undefined for any other source.
+ */
+export function pinnedOciSource(source: string): { registry: RegistryRef & { kind: 'oci' }; module: string; digest: string } | undefined {
+  const at = source.lastIndexOf('@');
+  const slash = source.lastIndexOf('/', at);
+  if (at < 0 || slash < 0 || !SHA256_DIGEST.test(source.slice(at + 1))) return undefined;
+  let registry: RegistryRef;
+  try {
+    registry = parseRegistry(source.slice(0, slash));
+  } catch {
+    return undefined;
+  }
+  if (registry.kind !== 'oci') return undefined;
+  return { registry, module: source.slice(slash + 1, at), digest: source.slice(at + 1) };
+}
+
 /** The tag a version is published under: `+` (build metadata) is not allowed in tags, so `_`. */
 export function tagOf(version: string): string {
   return version.replace(/\+/g, '_');

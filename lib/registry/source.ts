@@ -8,7 +8,7 @@ import path from 'node:path';
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
-import { readMetadata, type PackMetadata, type VersionRecord } from '../formats/metadata.ts';
+import { readMetadata, type VersionRecord } from '../formats/metadata.ts';
 import { httpSource } from './http-source.ts';
 import { OciClient } from './oci/client.ts';
 import { ociSource } from './oci/source.ts';

@@ -235,7 +235,7 @@ export interface SkopeoOptions {
   creds?: string;
 }
 
-function skopeoArgs(host: string, { tls, creds }: SkopeoOptions): { flags: string[]; before: () => Promise<string[]> } {
+function skopeoArgs({ tls, creds }: SkopeoOptions): { flags: string[]; before: () => Promise<string[]> } {
   return {
     flags: [...(creds ? ['--creds', creds] : [])],
     before: async () => {
@@ -249,7 +249,7 @@ function skopeoArgs(host: string, { tls, creds }: SkopeoOptions): { flags: strin
 
 /** `skopeo inspect --raw docker://…`: the manifest bytes, as an independent client reads them. */
 export async function skopeoManifest(host: string, reference: string, options: SkopeoOptions = {}): Promise<string> {
-  const { flags, before } = skopeoArgs(host, options);
+  const { flags, before } = skopeoArgs(options);
   const r = await run(SKOPEO_BIN!, ['inspect', '--raw', ...(await before()), ...flags, `docker://${host}/${reference}`]);
   if (r.code !== 0) throw new Error(`skopeo inspect failed: ${r.stderr}`);
   return r.stdout;
@@ -257,8 +257,46 @@ export async function skopeoManifest(host: string, reference: string, options: S
 
 /** `skopeo copy docker://… dir:OUT`: every blob written under its digest's hex. */
 export async function skopeoCopy(host: string, reference: string, out: string, options: SkopeoOptions = {}): Promise<void> {
-  const { flags, before } = skopeoArgs(host, options);
+  const { flags, before } = skopeoArgs(options);
   const tlsFlags = (await before()).map((f) => f.replace(/^--(tls-verify|cert-dir)/, '--src-$1'));
   const r = await run(SKOPEO_BIN!, ['copy', ...tlsFlags, ...flags.map((f) => f.replace('--creds', '--src-creds')), `docker://${host}/${reference}`, `dir:${out}`]);
   if (r.code !== 0) throw new Error(`skopeo copy failed: ${r.stderr}`);
+}
+
+/** What a {@link proxyRegistry} answers in the registry's place, or undefined to pass the request on. */
+export type Intercept = (req: { method: string; path: string }) => { status: number; body?: string } | undefined;
+
+/**
+ * A loopback HTTP proxy in front of a real registry that answers some requests itself: for what
+ * real registries do and distribution on one disk does not (ECR refusing a push to a repository
+ * nobody created, an S3-backed registry answering 404 for a tag just written).
+ */
+export async function proxyRegistry(target: Registry, intercept: Intercept): Promise<{ host: string; close(): Promise<void> }> {
+  const { request } = await import('node:http');
+  const server = createServer((req, res) => {
+    const answer = intercept({ method: req.method ?? 'GET', path: new URL(req.url ?? '/', 'http://x').pathname });
+    if (answer) {
+      req.resume();
+      res.writeHead(answer.status, { 'content-type': 'application/json', 'docker-distribution-api-version': 'registry/2.0', connection: 'close' }).end(answer.body ?? '');
+      return;
+    }
+    const [host, port] = target.host.split(':');
+    const upstream = request({ host, port: Number(port), method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (answer) => {
+      // Upload Locations name the registry: point them back at the proxy.
+      const headers = { ...answer.headers };
+      if (typeof headers.location === 'string') headers.location = headers.location.replace(`//${target.host}`, `//${req.headers.host}`);
+      res.writeHead(answer.statusCode ?? 502, headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    host: `127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections?.();
+    }),
+  };
 }

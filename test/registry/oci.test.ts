@@ -16,7 +16,7 @@ import { vendorProvider } from '../../lib/infra/vendor.ts';
 import { listRegistry } from '../../lib/registry/list.ts';
 import { publishPacks } from '../../lib/registry/publish.ts';
 import { codeOf } from '../helpers/codes.ts';
-import { makeTls, OPENSSL_BIN, REGISTRY_BIN, SKOPEO_BIN, skopeoCopy, skopeoManifest, startRegistry, tokenServer, type Registry } from '../helpers/oci-registry.ts';
+import { makeTls, OPENSSL_BIN, proxyRegistry, REGISTRY_BIN, SKOPEO_BIN, skopeoCopy, skopeoManifest, startRegistry, tokenServer, type Registry } from '../helpers/oci-registry.ts';
 import { addConfig, keysFor, pack, prodTree } from '../helpers/prod-tree.ts';
 import { gulp } from '../helpers/run.ts';
 import { snapshot } from '../helpers/snapshot.ts';
@@ -124,11 +124,12 @@ plain('providers:sync restores a missing vendored copy by its recorded digest', 
   const { t, config } = await publishedTree(registry);
   const ns = `oci://${registry.host}/restore/providers`;
   await publishPacks({ config, registry: ns });
-  await vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*', registry: ns });
+  const { record } = await vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*', registry: ns });
   const vendored = await snapshot(path.join(t.wuji, 'vendor'));
   await rm(path.join(t.wuji, 'vendor/aws_prov'), { recursive: true });
   const [report] = await syncInfras({ config, infra: 'wuji' });
   assert.equal(report!.problems, []);
+  assert.equal(report!.changes, [`restored workspace/infra/wuji/vendor/aws_prov/ (aws_prov 0.2.0) from ${record.source}`]);
   assert.equal(await snapshot(path.join(t.wuji, 'vendor')), vendored);
   await removeProvider({ config, provider: 'aws', infra: 'wuji' });
 });
@@ -401,3 +402,109 @@ races('kill -9 during a push of 24 packs: every tag there is complete (its blobs
 });
 
 races.run();
+
+const review = suite('OCI publish: what a review found');
+
+review('the artifact is built from the pack alone: metadata edited in config after packing changes no byte of the manifest', async () => {
+  if (missing) return skip();
+  const reg = (await startRegistry())!;
+  try {
+    const one = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+    const two = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+    await pack(one.root, 'aws');
+    await pack(two.root, 'aws');
+    const file = path.join(two.root, 'config/config.toml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('maintainer = "Example Team"', 'maintainer = "Someone Else"'));
+    assert.is((await two.config()).distribution.metadata.maintainer, 'Someone Else');
+    await publishPacks({ config: await one.config(), registry: `oci://${reg.host}/one/providers` });
+    await publishPacks({ config: await two.config(), registry: `oci://${reg.host}/two/providers` });
+    assert.is(await skopeoManifest(reg.host, 'two/providers/aws_prov:0.2.0'), await skopeoManifest(reg.host, 'one/providers/aws_prov:0.2.0'));
+  } finally {
+    await reg.stop();
+  }
+});
+
+review('a tag that reads back absent for a moment after its PUT (an eventually consistent registry) is waited for, not PACK_EXISTS', async () => {
+  if (missing) return skip();
+  const reg = (await startRegistry())!;
+  let put = false;
+  let hidden = 0;
+  const proxy = await proxyRegistry(reg, ({ method, path: p }) => {
+    if (p === '/v2/slow/providers/aws_prov/manifests/0.2.0') {
+      if (method === 'PUT') put = true;
+      else if (put && hidden < 2) {
+        hidden++;
+        return { status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}' };
+      }
+    }
+    return undefined;
+  });
+  try {
+    const t = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+    await pack(t.root, 'aws');
+    const result = await publishPacks({ config: await t.config(), registry: `oci://${proxy.host}/slow/providers` });
+    assert.equal(result.packs.map((p) => p.status), ['published']);
+    assert.is(hidden, 2, 'the read-back was answered "absent" twice, then found it');
+  } finally {
+    await proxy.close();
+    await reg.stop();
+  }
+});
+
+review('the same tar published at once from two trees, one signed and one not, is never PACK_EXISTS', async () => {
+  if (missing) return skip();
+  const reg = (await startRegistry())!;
+  try {
+    const signed = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+    const { keys, config } = await keysFor(signed.root);
+    await addConfig(signed.root, config);
+    await pack(signed.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+    const unsigned = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+    await pack(unsigned.root, 'aws');
+    const ns = `oci://${reg.host}/same/providers`;
+    const codes = await Promise.all([signed, unsigned].map(async (t) => codeOf(publishPacks({ config: await t.config(), registry: ns }))));
+    assert.equal(codes, ['no error', 'no error']);
+  } finally {
+    await reg.stop();
+  }
+});
+
+review('one module refused mid-publish (ECR: a repository nobody created): the others stay published, the failure names them, the next run completes', async () => {
+  if (missing) return skip();
+  const reg = (await startRegistry())!;
+  let refusing = true;
+  const proxy = await proxyRegistry(reg, ({ method, path: p }) => {
+    if (refusing && method !== 'GET' && method !== 'HEAD' && p.startsWith('/v2/ecr/providers/upcloud_prov/')) {
+      return { status: 404, body: '{"errors":[{"code":"NAME_UNKNOWN","message":"The repository with name \'upcloud_prov\' does not exist in the registry"}]}' };
+    }
+    return undefined;
+  });
+  try {
+    const t = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+    for (const provider of ['aws', 'local', 'upcloud']) await pack(t.root, provider);
+    const ns = `oci://${proxy.host}/ecr/providers`;
+    const run = await gulpWith(['pack:publish', '--base', t.root, '--registry', ns, '--silent', '--format', 'json'], {});
+    assert.is.not(run.code, 0);
+    const doc = JSON.parse(run.stdout);
+    assert.is(doc.ok, false);
+    assert.equal(doc.problems.map((p: { code: string }) => p.code), ['REGISTRY_ERROR']);
+    assert.match(doc.problems[0].message, 'upcloud_prov');
+    assert.equal(doc.packs.map((p: { module: string; status: string }) => `${p.module} ${p.status}`), ['aws_prov published', 'local_prov published'], run.stdout);
+    // For people: the table of what is there, and gulp's closing line says how far it got.
+    const table = await gulpWith(['pack:publish', '--base', t.root, '--registry', ns], {});
+    assert.is.not(table.code, 0);
+    assert.match(table.stdout, /aws_prov +0\.2\.0 +unchanged/);
+    assert.match(table.stdout + table.stderr, '2 of 3 pack(s) published');
+    assert.not.match(table.stdout + table.stderr, 'nothing was published');
+    // An independent client sees the two that were published.
+    await skopeoCopy(reg.host, 'ecr/providers/aws_prov:0.2.0', path.join(await testdir(), 'copy'));
+    refusing = false;
+    const again = await publishPacks({ config: await t.config(), registry: ns });
+    assert.equal(again.packs.map((p) => `${p.module} ${p.status}`), ['aws_prov unchanged', 'local_prov unchanged', 'upcloud_prov published']);
+  } finally {
+    await proxy.close();
+    await reg.stop();
+  }
+});
+
+review.run();

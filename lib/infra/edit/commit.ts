@@ -30,7 +30,8 @@ export type Operation =
    */
   | { kind: 'rm-tree'; dir: string; removeEmptyParent?: boolean; aside?: 'removed' | 'previous' }
   /** Rename a folder made beside `dir` (a staged vendored copy) into place; `dir` must be absent by then. */
-  | { kind: 'place'; from: string; dir: string };
+  /** `label` says what the move means to the user (default `placed DIR/`). */
+  | { kind: 'place'; from: string; dir: string; label?: string };
 
 export interface Executed {
   /** What was done, as `verb path` labels; operations that had nothing to do are left out. */
@@ -94,7 +95,7 @@ async function apply(tx: Transaction, op: Operation, rel: (p: string) => string,
       return;
     }
     case 'place':
-      await tx.step(`placed ${rel(op.dir)}/`, () => rename(op.from, op.dir), () => rename(op.dir, op.from));
+      await tx.step(op.label ?? `placed ${rel(op.dir)}/`, () => rename(op.from, op.dir), () => rename(op.dir, op.from));
       return;
   }
 }

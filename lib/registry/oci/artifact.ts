@@ -10,6 +10,7 @@ import { ProvisioningError } from '../../errors.ts';
 import { isSri, sri } from '../../formats/integrity.ts';
 import type { PackInfo } from '../../formats/metadata.ts';
 import { decodeHeader } from '../../formats/tar/header.ts';
+import { SHA256_DIGEST } from '../ref.ts';
 import { digestOf, OCI_MANIFEST, type Descriptor } from './client.ts';
 
 export const MEDIA_TYPES = {
@@ -118,7 +119,7 @@ export interface ParsedArtifact {
 
 function isDescriptor(value: unknown): value is Descriptor {
   const d = value as Descriptor;
-  return typeof d === 'object' && d !== null && typeof d.mediaType === 'string' && typeof d.digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(d.digest) && Number.isSafeInteger(d.size) && d.size >= 0;
+  return typeof d === 'object' && d !== null && typeof d.mediaType === 'string' && typeof d.digest === 'string' && SHA256_DIGEST.test(d.digest) && Number.isSafeInteger(d.size) && d.size >= 0;
 }
 
 /** A pulled manifest as a pack artifact; REGISTRY_ERROR naming what it is when it is not one. */

@@ -17,6 +17,7 @@
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { ProvisioningError } from '../../errors.ts';
+import { SHA256_DIGEST } from '../ref.ts';
 import { sha256Hex } from '../../formats/integrity.ts';
 import { credentialsFor, dockerConfigFile, type Credentials } from './credentials.ts';
 
@@ -62,7 +63,6 @@ export function digestOf(bytes: Uint8Array): string {
   return `sha256:${sha256Hex(bytes)}`;
 }
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** `Bearer realm="…",service="…",scope="…"` → its scheme and parameters. */
 export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
@@ -173,7 +173,7 @@ export class OciClient {
     if (token) return `Bearer ${await token}`;
     if (this.basic) {
       const c = await this.creds();
-      if (c?.username !== undefined) return `Basic ${Buffer.from(`${c.username}:${c.password ?? ''}`).toString('base64')}`;
+      if (c?.username !== undefined) return basicAuth(c.username, c.password);
     }
     return undefined;
   }
@@ -274,7 +274,7 @@ export class OciClient {
       const url = new URL(realm);
       if (service) url.searchParams.set('service', service);
       url.searchParams.set('scope', scope);
-      const headers: Record<string, string> = creds?.username !== undefined ? { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password ?? ''}`).toString('base64')}` } : {};
+      const headers: Record<string, string> = creds?.username !== undefined ? { authorization: basicAuth(creds.username, creds.password) } : {};
       response = await this.attempt(fetchFn, url.href, { method: 'GET', headers });
     }
     // 400 is how OAuth2 refuses a refresh token (`invalid_grant`): expired or revoked.
@@ -364,7 +364,7 @@ export class OciClient {
 
   /** The blob's bytes, checked against its descriptor's digest and size (INTEGRITY_MISMATCH otherwise). */
   async getBlob(repo: string, descriptor: Pick<Descriptor, 'digest' | 'size'>, maxBytes = 256 * 1024 * 1024): Promise<Buffer> {
-    if (!DIGEST.test(descriptor.digest)) throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch a blob of ${this.host}/${repo}: ${JSON.stringify(descriptor.digest)} is not a sha256 digest`);
+    if (!SHA256_DIGEST.test(descriptor.digest)) throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch a blob of ${this.host}/${repo}: ${JSON.stringify(descriptor.digest)} is not a sha256 digest`);
     if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0 || descriptor.size > maxBytes) {
       throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch ${descriptor.digest} of ${this.host}/${repo}: its size ${descriptor.size} is not one this tool accepts (at most ${maxBytes})`);
     }
@@ -410,8 +410,8 @@ export class OciClient {
     const bytes = await readLimited(response, 4 * 1024 * 1024, `${this.host}/${repo}:${reference}`);
     const digest = digestOf(bytes);
     const claimed = response.headers.get('docker-content-digest');
-    if ((DIGEST.test(reference) && digest !== reference) || (claimed && DIGEST.test(claimed) && claimed !== digest)) {
-      throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust manifest ${reference} of ${this.host}/${repo}: its bytes are ${digest}, the registry says ${DIGEST.test(reference) ? reference : claimed}`);
+    if ((SHA256_DIGEST.test(reference) && digest !== reference) || (claimed && SHA256_DIGEST.test(claimed) && claimed !== digest)) {
+      throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust manifest ${reference} of ${this.host}/${repo}: its bytes are ${digest}, the registry says ${SHA256_DIGEST.test(reference) ? reference : claimed}`);
     }
     return { bytes, digest, mediaType: (response.headers.get('content-type') ?? '').split(';')[0]!.trim() };
   }
@@ -532,4 +532,9 @@ function unreachable(url: string, error: unknown, base: string): ProvisioningErr
         : 'check the host and port, and that the registry is up (a registry that speaks plain HTTP needs --plain-http or [distribution.oci] plain_http = true)',
     cause: error,
   });
+}
+
+/** An `Authorization: Basic …` value. */
+function basicAuth(username: string, password: string | undefined): string {
+  return `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
 }
