@@ -1,5 +1,5 @@
 /**
- * The production path: pack:keygen, pack:verify, pack:publish, providers:vendor. Thin adapters:
+ * The production path: pack:keygen, pack:verify, pack:test, pack:publish, providers:vendor. Thin adapters:
  * read flags and config, call lib/registry and lib/infra, print. (`--sign` on the pack tasks
  * lives in tasks/pack.ts and uses lib/registry/sign-pack.ts.)
  */
@@ -10,8 +10,9 @@ import { assertName, moduleName } from '../lib/names.ts';
 import { PublishIncomplete, publishPacks, verifyPacks, type PublishResult, type VerifiedPack } from '../lib/registry/index.ts';
 import { writeKeyPair } from '../lib/sign/keys.ts';
 import { vendorProvider } from '../lib/infra/vendor.ts';
+import { testPacks, type TestedPack, type TestPacksResult } from '../lib/pack-test/test-packs.ts';
 import type { FlagSpecs } from './support/flags.ts';
-import { defineTask, FORMAT_FLAG, PLAIN_HTTP, plainHttpFlag, ROOT_FLAGS, type GulpTask } from './support/task.ts';
+import { defineTask, FORMAT_FLAG, PLAIN_HTTP, plainHttpFlag, ROOT_FLAGS, type GulpTask, type TaskContext } from './support/task.ts';
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const PROVIDER: FlagSpecs = { provider: { type: 'string', description: 'provider name, e.g. upcloud' } };
@@ -76,6 +77,43 @@ export const verify = defineTask({
   },
 });
 
+/** One row per pack, then what was skipped: the table `pack:test` and `pack:publish --test` print. */
+function testTable(result: TestPacksResult): () => string {
+  const mark = (s: string) => (s === 'ok' ? 'ok' : s === 'failed' ? 'FAILED' : '-');
+  return () => [
+    renderTable(result.packs, [
+      { header: 'module', value: (r: TestedPack) => r.module },
+      { header: 'version', value: (r) => r.version },
+      { header: 'integrity', value: (r) => mark(r.checks.integrity) },
+      { header: 'PACK.json', value: (r) => mark(r.checks.contents) },
+      { header: 'imports', value: (r) => mark(r.checks.imports) },
+      { header: 'export', value: (r) => mark(r.checks.export) },
+      { header: 'problems', value: (r) => r.problems.length },
+      { header: 'dependencies', value: (r) => r.dependencies.join(', ') || '-' },
+    ]),
+    ...[...new Set(result.packs.flatMap((p) => p.skipped))].map((why) => `skipped ${why}`),
+  ].join('\n');
+}
+
+/** Runs the pack tests, reports them, and fails with every problem when there is one. */
+async function runPackTests(ctx: TaskContext, options: { module?: string | undefined; range?: string | undefined; allVersions?: boolean }, failure: string): Promise<TestPacksResult> {
+  const result = await testPacks({ config: await ctx.config(), ...options, onTested: (p, done, total) => ctx.info(`[${done}/${total}] ${p.module} ${p.version} ${p.problems.length === 0 ? 'ok' : `${p.problems.length} problem(s)`}`) });
+  ctx.warnProblems(result.warnings);
+  ctx.report({ ok: result.ok, packs: result.packs }, testTable(result));
+  if (!result.ok) throw new ProblemsError(result.problems, `${result.problems.length} problem(s) in ${result.packs.filter((p) => p.problems.length > 0).length} of ${result.packs.length} pack(s)${failure}`);
+  return result;
+}
+
+export const packTest = defineTask({
+  name: 'pack:test',
+  description: 'Test each pack as production uses it: extracted alone (with its packed dependencies), integrity, PACK.json, every import resolved, exports made again',
+  flags: { ...ROOT_FLAGS, ...PROVIDER, ver: { type: 'string', description: 'every version matching this version or range (default: the newest of each module)' }, ...FORMAT_FLAG },
+  async run(ctx) {
+    const provider = ctx.flags.provider === undefined ? undefined : assertName('provider', ctx.flags.provider);
+    await runPackTests(ctx, { module: provider && moduleName(provider), range: str(ctx.flags.ver) }, '');
+  },
+});
+
 export const publish = defineTask({
   name: 'pack:publish',
   description: 'Publish the local packs, checked and signed ones verified, to a registry folder (with an index.json) or an OCI registry (oci://HOST/NAMESPACE)',
@@ -83,11 +121,13 @@ export const publish = defineTask({
     ...ROOT_FLAGS,
     registry: { type: 'string', description: 'registry folder (created when missing) or oci://HOST[:PORT]/NAMESPACE (default: [distribution] registry)' },
     ...PROVIDER,
+    test: { type: 'boolean', description: 'run pack:test on every pack first, and publish nothing when one fails' },
     ...PLAIN_HTTP,
     ...FORMAT_FLAG,
   },
   async run(ctx) {
     const provider = ctx.flags.provider === undefined ? undefined : assertName('provider', ctx.flags.provider);
+    if (ctx.flags.test === true) await runPackTests(ctx, { module: provider && moduleName(provider), allVersions: true }, '; nothing published');
     const publishTable = (result: PublishResult) => () => [
       renderTable(result.packs, [
         { header: 'module', value: (r) => r.module },
@@ -151,4 +191,4 @@ export const vendor = defineTask({
   },
 });
 
-export const tasks: GulpTask[] = [keygen, verify, publish, vendor];
+export const tasks: GulpTask[] = [keygen, verify, packTest, publish, vendor];
