@@ -71,6 +71,9 @@ export { generateKeyPair, loadPublicKey, loadSecretKey, signFile, verifyFile, wr
 export { compareDigests, extractPack, hashFolder, parsePackManifest, type ExtractedPack, type ExtractPackOptions, type PackManifest } from './lib/archive/index.ts';
 export { listRegistry, OciClient, parseRegistry, PublishIncomplete, publishPacks, verifyPacks, type ListRegistryOptions, type PublishOptions, type PublishResult, type RegistryRef, type RegistryRow, type VerifyPacksOptions, type VerifyPacksResult } from './lib/registry/index.ts';
 
+// Testing packs before they ship: extracted alone, imports resolved, exports made again
+export { packTest, testPacks, type CheckStatus, type TestedPack, type TestPacksOptions, type TestPacksResult } from './lib/pack-test/test-packs.ts';
+
 // Vendoring (production): a verified pack pinned into an infra
 export { vendorProvider, type VendorOptions, type VendorResult } from './lib/infra/vendor.ts';
 

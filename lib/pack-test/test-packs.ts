@@ -16,7 +16,7 @@ import path from 'node:path';
 import semver from 'semver';
 import { extractPack } from '../archive/extract-pack.ts';
 import type { Config, Language } from '../config/types.ts';
-import { isProvisioningError, ProvisioningError, systemError, toProblem, type Problem } from '../errors.ts';
+import { isProvisioningError, ProblemsError, ProvisioningError, systemError, toProblem, type Problem } from '../errors.ts';
 import { fileIntegrity } from '../formats/integrity.ts';
 import { readMetadata, type VersionRecord } from '../formats/metadata.ts';
 import { readToml } from '../formats/toml/parse.ts';
@@ -95,21 +95,28 @@ async function readDistribution(config: Config, problems: Problem[]): Promise<Ma
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
   for (const file of names.map((n) => path.join(dir, n))) {
     const metaFile = rootRelative(config, file);
+    let meta;
     try {
-      const meta = readMetadata(file);
-      if (!meta || typeof meta.name !== 'string') continue;
-      const versions = Object.keys(meta.versions).filter(isVersion).sort(semver.rcompare);
-      const packs: Candidate[] = [];
-      for (const version of versions) {
-        const record = meta.versions[version]!;
-        const tarFile = localPackageFile(config, record.package_file, metaFile, { version, name: meta.name, nameForStem: nameForStem(config) });
-        packs.push({ name: meta.name, version, record, tarFile, stem: path.basename(tarFile).slice(0, -`_${version}.tar`.length), metaFile });
-      }
-      modules.set(meta.name, packs);
+      meta = readMetadata(file);
     } catch (error) {
       if (!isProvisioningError(error)) throw error;
       problems.push(toProblem(error));
+      continue;
     }
+    if (!meta || typeof meta.name !== 'string') continue;
+    const packs: Candidate[] = [];
+    for (const version of Object.keys(meta.versions).filter(isVersion).sort(semver.rcompare)) {
+      const record = meta.versions[version]!;
+      try {
+        const tarFile = localPackageFile(config, record.package_file, metaFile, { version, name: meta.name, nameForStem: nameForStem(config) });
+        packs.push({ name: meta.name, version, record, tarFile, stem: path.basename(tarFile).slice(0, -`_${version}.tar`.length), metaFile });
+      } catch (error) {
+        // One version's bad record is its problem; the module's other versions are still tested.
+        if (!isProvisioningError(error)) throw error;
+        problems.push(toProblem(error));
+      }
+    }
+    modules.set(meta.name, packs);
   }
   return modules;
 }
@@ -295,4 +302,18 @@ export async function testPacks({ config, module, range, allVersions = false, co
     forget();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * `testPacks` as a gulp task function, for `series(pack, packTest({ config }), publish)` in a
+ * gulpfile of your own: it fails the build with every problem (a ProblemsError) and passes the
+ * result on when every pack passed.
+ */
+export function packTest(options: TestPacksOptions): (() => Promise<TestPacksResult>) & { displayName: string } {
+  const task = async () => {
+    const result = await testPacks(options);
+    if (!result.ok) throw new ProblemsError(result.problems, `pack:test: ${result.problems.length} problem(s): ${result.problems.map((p) => `${p.code}: ${p.message}`).join('; ')}`);
+    return result;
+  };
+  return Object.assign(task, { displayName: 'pack:test' });
 }

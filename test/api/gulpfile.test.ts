@@ -19,7 +19,7 @@ const STAND_IN = path.join(PROJECT_ROOT, 'test', 'fixtures', 'bin', 'nickel');
 const GULPFILE = `import path from 'node:path';
 import gulp from 'gulp';
 import {
-  findProvider, installProvider, loadConfig, nickelExport, packModule, packSettings, planner,
+  findProvider, installProvider, loadConfig, nickelExport, packModule, packSettings, packTest, planner,
   providerTarget, ProvisioningError, reproducibleTar, resolveRoot, validateInfras,
 } from 'provider-distribution';
 
@@ -53,7 +53,8 @@ export async function packUpcloud() {
   console.log(\`packed \${path.basename(result.file)}\`);
 }
 
-export default series(link, parallel(check, awsTar, packUpcloud));
+/** Then every pack tested as production uses it (fails the build with every problem found). */
+export default series(link, parallel(check, awsTar, packUpcloud), packTest({ config }));
 `;
 
 /** A consumer project: its gulpfile, and node_modules links to this package and to gulp. */
@@ -85,7 +86,7 @@ async function assertBuilt(root: string, stdout: string): Promise<void> {
 const t = suite('api: a gulpfile of your own');
 
 t('index.ts exports the lib functions, plugins and error type', () => {
-  for (const name of ['loadConfig', 'resolveRoot', 'discoverProviders', 'findProvider', 'installProvider', 'removeProvider', 'listInstalled', 'validateInfras', 'syncInfras', 'packModule', 'packAll', 'cleanPacks', 'listPacks', 'reproducibleTar', 'nickelExport', 'signFile', 'verifyFile', 'extractPack', 'publishPacks', 'verifyPacks', 'vendorProvider', 'watchProviders']) {
+  for (const name of ['loadConfig', 'resolveRoot', 'discoverProviders', 'findProvider', 'installProvider', 'removeProvider', 'listInstalled', 'validateInfras', 'syncInfras', 'packModule', 'packAll', 'cleanPacks', 'listPacks', 'reproducibleTar', 'nickelExport', 'signFile', 'verifyFile', 'extractPack', 'publishPacks', 'verifyPacks', 'vendorProvider', 'watchProviders', 'testPacks', 'packTest']) {
     assert.type((api as Record<string, unknown>)[name], 'function', name);
   }
   assert.is(new api.ProvisioningError('PROVIDER_NOT_FOUND', 'x').code, 'PROVIDER_NOT_FOUND');
@@ -96,6 +97,7 @@ t('node: gulp-cli runs series(link, parallel(check, src().pipe(our plugins), pac
   const r = await run('node', [path.join(PROJECT_ROOT, 'node_modules', 'gulp-cli', 'bin', 'gulp.js')], { cwd: project, env: { PROVISIONING: root, PROVISIONING_CONFIG: '' } });
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, "Finished 'default'");
+  assert.match(r.stdout, "Finished 'pack:test'");
   await assertBuilt(root, r.stdout);
 });
 
