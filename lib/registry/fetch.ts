@@ -8,7 +8,7 @@ import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { assertRange } from '../versions.ts';
-import { ProvisioningError, type Problem } from '../errors.ts';
+import { isProvisioningError, ProvisioningError, type Problem } from '../errors.ts';
 import type { VersionRecord } from '../formats/metadata.ts';
 import { plainHttpWarning } from './http-source.ts';
 import { fileIntegrity, isSri } from '../formats/integrity.ts';
@@ -58,6 +58,19 @@ function packageFileName(packageFile: string): string {
   return path.posix.basename(packageFile.split('\\').join('/'));
 }
 
+/**
+ * The modules `source` lists, for "did you mean". A source that cannot list (a registry whose
+ * catalog fails, a login refused) is that failure, with its code: "not found" would hide it.
+ */
+async function knownModules(source: PackSource, module: string): Promise<string[]> {
+  try {
+    return await source.modules();
+  } catch (error) {
+    if (!isProvisioningError(error) || error.code === 'PACK_NOT_FOUND') throw error;
+    throw new ProvisioningError(error.code, `Cannot find ${module} in ${source.label}, nor list what it holds: ${error.message}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
+  }
+}
+
 export async function fetchVerifiedPack({ source: given, module, range, signing, tmpDir }: FetchPackOptions): Promise<FetchedPack> {
   const source = 'open' in given ? given : fromMetadata(given);
   assertRange(range);
@@ -66,8 +79,9 @@ export async function fetchVerifiedPack({ source: given, module, range, signing,
   }
   const published = await source.versions(module);
   if (!published) {
+    const known = await knownModules(source, module);
     throw new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}`, {
-      hint: suggestion(module, await source.modules(), 'module') ?? `pack it first (npx gulp pack:provider), or pass --registry`,
+      hint: suggestion(module, known, 'module') ?? `pack it first (npx gulp pack:provider), or pass --registry`,
     });
   }
   const versions = published.filter((v) => semver.valid(v) === v);

@@ -130,7 +130,8 @@ export function httpSource(registry: string): MetadataSource {
       return meta;
     },
     async modules() {
-      const index = (await getJson(at(INDEX_FILE)).catch(() => undefined)) as { modules?: Record<string, unknown> } | undefined;
+      // No index.json (404) lists nothing; a server failing to send it is that failure.
+      const index = (await getJson(at(INDEX_FILE))) as { modules?: Record<string, unknown> } | undefined;
       return Object.keys(index?.modules ?? {}).sort();
     },
     where: (record) => packUrl(record).href,

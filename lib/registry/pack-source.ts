@@ -21,7 +21,10 @@ export interface SourcedPack {
 export interface PackSource {
   /** What people see: a folder, a URL, `oci://HOST/NAMESPACE`, or `distribution/` for the local one. */
   label: string;
-  /** Modules the source offers (for "did you mean"). */
+  /**
+   * Modules the source offers (for "did you mean"): none when it cannot say (an OCI registry with
+   * no catalog); a failure to list (auth, unreachable, a 500) rejects with its coded error.
+   */
   modules(): Promise<string[]>;
   /** The versions of `module` (as published, not checked), or undefined when the source has no such module. */
   versions(module: string): Promise<string[] | undefined>;

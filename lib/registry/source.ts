@@ -7,7 +7,7 @@ import { copyFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError, systemError } from '../errors.ts';
 import { readMetadata, type VersionRecord } from '../formats/metadata.ts';
 import { httpSource } from './http-source.ts';
 import { OciClient } from './oci/client.ts';
@@ -68,7 +68,11 @@ async function copyLimited(from: string, dest: string, maxBytes: number, label: 
 }
 
 async function jsonModules(dir: string): Promise<string[]> {
-  const names = await readdir(dir).catch(() => [] as string[]);
+  // No metadata folder yet lists nothing; one that cannot be read is that failure.
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [] as string[];
+    throw systemError(error, `list the modules in ${dir}`, dir);
+  });
   return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)).sort();
 }
 

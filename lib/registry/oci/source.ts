@@ -91,7 +91,8 @@ export function ociSource({ client, namespace, cacheDir }: OciSourceOptions): Pa
   return {
     label,
     async modules() {
-      const repos = await client.catalog().catch(() => undefined);
+      // Only a catalog the registry does not offer (undefined) is "none"; a failing one is that failure.
+      const repos = await client.catalog();
       return (repos ?? []).filter((r) => r.startsWith(`${namespace}/`)).map((r) => r.slice(namespace.length + 1)).filter((m) => !m.includes('/')).sort();
     },
     async versions(module) {
