@@ -51,9 +51,9 @@ export function ociClient(config: Config, ref: Extract<RegistryRef, { kind: 'oci
 export function packSource(config: Config, registry: string | undefined, { cwd = process.cwd(), plainHttp, cache = true }: PackSourceOptions = {}): PackSource {
   const ref = registryRef(config, registry, cwd);
   if (ref === undefined || ref.kind === 'local') return fromMetadata(localSource(config));
-  if (ref.kind === 'http') return fromMetadata(httpSource(ref.url));
+  if (ref.kind === 'http') return fromMetadata(httpSource(ref.url), { registry: ref.label, kind: 'http' });
   if (ref.kind === 'oci') return ociSource({ client: ociClient(config, ref, { plainHttp }), namespace: ref.namespace, cacheDir: cache ? config.distribution.cachePath : undefined });
-  return fromMetadata(directorySource(ref.dir));
+  return fromMetadata(directorySource(ref.dir), { registry: ref.label, kind: 'dir' });
 }
 
 async function copyLimited(from: string, dest: string, maxBytes: number, label: string): Promise<void> {
@@ -67,13 +67,13 @@ async function copyLimited(from: string, dest: string, maxBytes: number, label: 
   await copyFile(from, dest);
 }
 
-async function jsonModules(dir: string): Promise<string[]> {
-  // No metadata folder yet lists nothing; one that cannot be read is that failure.
+async function jsonModules(dir: string): Promise<string[] | undefined> {
+  // No metadata folder lists nothing (undefined); one that cannot be read is that failure.
   const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [] as string[];
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
     throw systemError(error, `list the modules in ${dir}`, dir);
   });
-  return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)).sort();
+  return names?.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)).sort();
 }
 
 interface FileSourceOptions {

@@ -52,4 +52,37 @@ test('a missing module while index.json lists others is PACK_NOT_FOUND with "did
   }
 });
 
+test('a URL serving nothing (no metadata, no index.json) is PACK_NOT_FOUND saying nothing is there, not "no modules exist yet", with a hint to check the URL', async () => {
+  const server = await answering({});
+  try {
+    const t = await prodTree();
+    const error = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '*', registry: server.url }).then(() => undefined, (e: { code?: string; message?: string; hint?: string }) => e);
+    assert.is(error?.code, 'PACK_NOT_FOUND');
+    assert.match(String(error?.message), server.url);
+    assert.match(String(error?.hint), 'index.json');
+    assert.match(String(error?.hint), 'URL');
+    assert.not.match(`${error?.message} ${error?.hint}`, 'exist yet');
+  } finally {
+    await server.close();
+  }
+});
+
+test('"or pass --registry" only when no registry was given', async () => {
+  const server = await answering({ '/index.json': [200, JSON.stringify({ modules: { other_prov: {} } })] });
+  try {
+    const t = await prodTree();
+    const config = await t.config();
+    const given = await vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*', registry: server.url }).then(() => undefined, (e: { code?: string; hint?: string }) => e);
+    assert.is(given?.code, 'PACK_NOT_FOUND');
+    assert.not.match(String(given?.hint), 'pass --registry');
+    // The local distribution, nothing packed: packing it or naming a registry are both ways out.
+    const local = await vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*' }).then(() => undefined, (e: { code?: string; hint?: string }) => e);
+    assert.is(local?.code, 'PACK_NOT_FOUND');
+    assert.match(String(local?.hint), 'pass --registry');
+    assert.match(String(local?.hint), '`npx gulp pack:provider --provider aws`');
+  } finally {
+    await server.close();
+  }
+});
+
 test.run();

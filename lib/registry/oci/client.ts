@@ -159,6 +159,11 @@ export class OciClient {
     this.fetcher.catch(() => {});
   }
 
+  /** Spoken to in plain HTTP. */
+  get plainHttp(): boolean {
+    return this.base.startsWith('http:');
+  }
+
   private creds(): Promise<Credentials | undefined> {
     return (this.credentials ??= credentialsFor(this.host, { env: this.env }));
   }

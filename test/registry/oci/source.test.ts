@@ -12,6 +12,7 @@ import { publishPacks } from '../../../lib/registry/publish.ts';
 import { codeOf } from '../../helpers/codes.ts';
 import { proxyRegistry, REGISTRY_BIN, startRegistry, type Registry } from '../../helpers/oci-registry.ts';
 import { pack, prodTree } from '../../helpers/prod-tree.ts';
+import { gulp, type RunResult } from '../../helpers/run.ts';
 import { snapshot } from '../../helpers/snapshot.ts';
 
 const skip = () => console.warn('  (skipped: docker-registry is needed; .ci/run installs it)');
@@ -27,8 +28,8 @@ catalog.after(async () => {
 
 for (const [what, status, modules, vendorCode] of [
   ['offered', undefined, ['aws_prov'], 'PACK_NOT_FOUND'],
-  ['not offered (404)', 404, [], 'PACK_NOT_FOUND'],
-  ['restricted (403)', 403, [], 'PACK_NOT_FOUND'],
+  ['not offered (404)', 404, undefined, 'PACK_NOT_FOUND'],
+  ['restricted (403)', 403, undefined, 'PACK_NOT_FOUND'],
   ['failing (500)', 500, 'REGISTRY_ERROR', 'REGISTRY_ERROR'],
   ['failing (400)', 400, 'REGISTRY_ERROR', 'REGISTRY_ERROR'],
 ] as const) {
@@ -55,3 +56,51 @@ for (const [what, status, modules, vendorCode] of [
 }
 
 catalog.run();
+
+const hints = suite('OCI source: PACK_NOT_FOUND hints that work when followed');
+hints.before(async () => {
+  if (REGISTRY_BIN) registry = await startRegistry();
+});
+hints.after(async () => {
+  await registry?.stop();
+});
+
+/** The `npx gulp …` command in a hint, run on `root`. */
+async function follow(hint: string | undefined, root: string): Promise<RunResult> {
+  const m = /`npx gulp ([^`]+)`/.exec(hint ?? '');
+  assert.ok(m, `the hint names a command: ${hint}`);
+  return gulp([...m![1]!.split(' '), '--base', root, '--silent', '--format', 'json']);
+}
+
+hints('a misspelt provider (providers:vendor --provider awz): the hint names pack:list --registry … --provider aws, which lists its versions', async () => {
+  if (!registry) return skip();
+  const t = await prodTree();
+  await pack(t.root, 'aws');
+  const ns = `oci://${registry.host}/hints/providers`;
+  // Plain HTTP from the flag only: the command in the hint must carry it too.
+  await publishPacks({ config: await t.config(), registry: ns, plainHttp: true });
+  const r = await gulp(['providers:vendor', '--provider', 'awz', '--infra', 'wuji', '--ver', '*', '--registry', ns, '--plain-http', '--base', t.root, '--silent', '--format', 'json']);
+  assert.is.not(r.code, 0);
+  const [problem] = JSON.parse(r.stdout).problems as { code: string; hint?: string }[];
+  assert.is(problem!.code, 'PACK_NOT_FOUND');
+  const followed = await follow(problem!.hint, t.root);
+  assert.is(followed.code, 0, `${problem!.hint}: ${followed.stderr}`);
+  assert.equal(JSON.parse(followed.stdout).map((row: { module: string; version: string }) => `${row.module} ${row.version}`), ['aws_prov 0.2.0']);
+});
+
+hints('a manifest gone from the registry (restore by a digest it no longer has): the hint lists what the module holds now', async () => {
+  if (!registry) return skip();
+  const t = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+  await pack(t.root, 'aws');
+  const config = await t.config();
+  const ns = 'gone/providers';
+  await publishPacks({ config, registry: `oci://${registry.host}/${ns}` });
+  const source = ociSource({ client: new OciClient({ host: registry.host, plainHttp: true }), namespace: ns });
+  const error = await source.openDigest('aws_prov', `sha256:${'0'.repeat(64)}`).then(() => undefined, (e: { code?: string; hint?: string }) => e);
+  assert.is(error?.code, 'PACK_NOT_FOUND');
+  const followed = await follow(error?.hint, t.root);
+  assert.is(followed.code, 0, `${error?.hint}: ${followed.stderr}`);
+  assert.equal(JSON.parse(followed.stdout).map((row: { version: string }) => row.version), ['0.2.0']);
+});
+
+hints.run();
