@@ -3,15 +3,18 @@
  * loopback), with a proxy in front where a registry must misbehave: a catalog that is not offered
  * is "no catalog", a catalog that fails is that failure, never an empty registry.
  */
+import { createServer, connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { vendorProvider } from '../../../lib/infra/vendor.ts';
+import { isLoopback } from '../../../lib/registry/insecure.ts';
 import { OciClient } from '../../../lib/registry/oci/client.ts';
 import { ociSource } from '../../../lib/registry/oci/source.ts';
 import { publishPacks } from '../../../lib/registry/publish.ts';
 import { codeOf } from '../../helpers/codes.ts';
 import { proxyRegistry, REGISTRY_BIN, startRegistry, type Registry } from '../../helpers/oci-registry.ts';
-import { pack, prodTree } from '../../helpers/prod-tree.ts';
+import { addConfig, keysFor, pack, prodTree } from '../../helpers/prod-tree.ts';
 import { gulp, type RunResult } from '../../helpers/run.ts';
 import { snapshot } from '../../helpers/snapshot.ts';
 
@@ -104,3 +107,68 @@ hints('a manifest gone from the registry (restore by a digest it no longer has):
 });
 
 hints.run();
+
+const insecure = suite('OCI: INSECURE_REGISTRY, plain HTTP to another machine without require_signatures');
+
+for (const [host, loopback] of [['127.0.0.1:5000', true], ['127.8.9.10', true], ['localhost:5000', true], ['registry.localhost', true], ['[::1]:5000', true], ['192.0.2.2:5000', false], ['registry.example.com', false], ['[fd00::2]:5000', false], ['127.0.0.1.example.com', false]] as const) {
+  insecure(`${host} is ${loopback ? '' : 'not '}this machine`, () => {
+    assert.is(isLoopback(host), loopback);
+  });
+}
+
+/** A non-loopback IPv4 address of this machine, if it has one. */
+const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+
+/** A TCP forwarder on `address` to `target` (`127.0.0.1:PORT`): the registry as another machine would reach it. */
+async function forwarder(address: string, target: string): Promise<{ host: string; close(): Promise<void> }> {
+  const [toHost, toPort] = target.split(':');
+  const server = createServer((socket) => {
+    const upstream = connect(Number(toPort), toHost!);
+    socket.pipe(upstream).pipe(socket);
+    const end = () => { socket.destroy(); upstream.destroy(); };
+    socket.on('error', end);
+    upstream.on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, address, resolve));
+  return { host: `${address}:${(server.address() as { port: number }).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+insecure.before(async () => {
+  if (REGISTRY_BIN) registry = await startRegistry();
+});
+insecure.after(async () => {
+  await registry?.stop();
+});
+
+insecure('publish and vendor over plain HTTP warn INSECURE_REGISTRY on a non-loopback address, not on loopback, not with require_signatures', async () => {
+  if (!registry) return skip();
+  if (!external) return console.warn('  (skipped: this machine has no non-loopback IPv4 address)');
+  const far = await forwarder(external, registry.host);
+  try {
+    const codes = (warnings: { code: string }[]) => warnings.map((w) => w.code).filter((c) => c === 'INSECURE_REGISTRY');
+    const t = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+    await pack(t.root, 'aws');
+    const config = await t.config();
+    const published = await publishPacks({ config, registry: `oci://${far.host}/far/providers` });
+    assert.equal(codes(published.warnings), ['INSECURE_REGISTRY']);
+    const vendored = await vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*', registry: `oci://${far.host}/far/providers` });
+    assert.equal(codes(vendored.warnings), ['INSECURE_REGISTRY']);
+    // The same registry on loopback never leaves this machine.
+    const near = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+    await pack(near.root, 'aws');
+    assert.equal(codes((await publishPacks({ config: await near.config(), registry: `oci://${registry.host}/far/providers` })).warnings), []);
+    assert.equal(codes((await vendorProvider({ config: await near.config(), provider: 'aws', infra: 'wuji', range: '*', registry: `oci://${registry.host}/far/providers` })).warnings), []);
+    // Signatures required: a swapped pack fails its signature, so plain HTTP is no warning.
+    const signed = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+    const { keys, config: signing } = await keysFor(signed.root, true);
+    await addConfig(signed.root, signing);
+    await pack(signed.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+    const signedConfig = await signed.config();
+    assert.equal(codes((await publishPacks({ config: signedConfig, registry: `oci://${far.host}/signed/providers` })).warnings), []);
+    assert.equal(codes((await vendorProvider({ config: signedConfig, provider: 'aws', infra: 'wuji', range: '*', registry: `oci://${far.host}/signed/providers` })).warnings), []);
+  } finally {
+    await far.close();
+  }
+});
+
+insecure.run();
