@@ -159,7 +159,12 @@ export async function fetchOpened({ opened, module, version, signing, tmpDir, in
     // The signature must name this version's file: checked here, whatever the source checked.
     fetched.keyId = (await verifyFile({ file: tarFile, signatureFile, publicKeys: signing.publicKeys, signedName: packageFileName(record.package_file) })).keyId;
   } catch (error) {
-    if (error instanceof ProvisioningError) throw new ProvisioningError(error.code, `Cannot vendor ${label} from ${fetched.where}: ${error.message}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
+    if (error instanceof ProvisioningError) {
+      // The files checked are temp downloads: named by their published names instead.
+      const name = packageFileName(record.package_file);
+      const message = error.message.split(signatureFile).join(`${name}.minisig`).split(tarFile).join(name);
+      throw new ProvisioningError(error.code, `Cannot vendor ${label} from ${fetched.where}: ${message}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
+    }
     throw error;
   }
   return fetched;
