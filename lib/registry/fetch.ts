@@ -7,7 +7,7 @@ import path from 'node:path';
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { closest } from '../did-you-mean.ts';
-import { assertRange } from '../versions.ts';
+import { assertRange, isVersion } from '../versions.ts';
 import { isProvisioningError, ProvisioningError, type Problem } from '../errors.ts';
 import type { VersionRecord } from '../formats/metadata.ts';
 import { fileIntegrity, isSri } from '../formats/integrity.ts';
@@ -100,7 +100,8 @@ export async function fetchVerifiedPack({ source: given, module, range, signing,
   }
   const published = await source.versions(module);
   if (!published) throw notFound(source, module, await knownModules(source, module));
-  const versions = published.filter((v) => semver.valid(v) === v);
+  // Exactly as written, build metadata (`1.0.0+build.5`) included.
+  const versions = published.filter(isVersion);
   const version = semver.maxSatisfying(versions, range);
   if (version === null) {
     throw new ProvisioningError('VERSION_MISMATCH', `Cannot vendor ${module}: no version in ${source.label} satisfies ${range}`, {

@@ -7,6 +7,7 @@
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
+import { isVersion } from '../versions.ts';
 import type { PackSource } from './pack-source.ts';
 import { packSource, registryRef } from './source.ts';
 
@@ -31,7 +32,7 @@ export interface ListRegistryOptions {
 }
 
 async function rowsOf(source: PackSource, module: string): Promise<RegistryRow[]> {
-  const versions = ((await source.versions(module)) ?? []).filter((v) => semver.valid(v) === v).sort(semver.rcompare);
+  const versions = ((await source.versions(module)) ?? []).filter(isVersion).sort(semver.rcompare);
   return Promise.all(versions.map(async (version) => {
     const { record, where } = await source.open(module, version);
     return { module, version, size: record.size, integrity: record.integrity, created: record.created, where };

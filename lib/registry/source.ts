@@ -5,10 +5,10 @@
 import { existsSync } from 'node:fs';
 import { copyFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { ProvisioningError, systemError } from '../errors.ts';
 import { readMetadata, type VersionRecord } from '../formats/metadata.ts';
+import { isVersion } from '../versions.ts';
 import { httpSource } from './http-source.ts';
 import { OciClient } from './oci/client.ts';
 import { ociSource } from './oci/source.ts';
@@ -126,7 +126,7 @@ export interface LocalPackageExpect {
 export function localPackageFile(config: Config, packageFile: unknown, source: string, { version, name, nameForStem = (s) => s }: LocalPackageExpect = {}): string {
   const base = typeof packageFile === 'string' ? path.basename(packageFile.split('\\').join('/')) : '';
   const m = PACK_NAME.exec(base);
-  const ok = m !== null && semver.valid(m[2]!) === m[2] && (version === undefined || m[2] === version) && (name === undefined || nameForStem(m[1]!) === name);
+  const ok = m !== null && isVersion(m[2]) && (version === undefined || m[2] === version) && (name === undefined || nameForStem(m[1]!) === name);
   if (!ok) {
     throw new ProvisioningError('REGISTRY_ERROR', `Cannot use package_file ${JSON.stringify(packageFile)}${version ? ` of version ${version}` : ''} in "${source}": expected a file named <module>_${version ?? '<version>'}.tar`, {
       file: source,
