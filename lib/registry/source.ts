@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Config } from '../config/types.ts';
 import { ProvisioningError, systemError } from '../errors.ts';
 import { readMetadata, type VersionRecord } from '../formats/metadata.ts';
-import { isVersion } from '../versions.ts';
+import { parsePackFileName } from '../names.ts';
 import { httpSource } from './http-source.ts';
 import { OciClient } from './oci/client.ts';
 import { ociSource } from './oci/source.ts';
@@ -104,9 +104,6 @@ function fileSource({ label, metadataDir, resolve, display }: FileSourceOptions)
   };
 }
 
-/** `<stem>_<version>.tar`: the only name a local or published pack has (a version never holds `_`). */
-const PACK_NAME = /^([a-z0-9][a-z0-9_-]*)_([^_/\\]+)\.tar$/;
-
 export interface LocalPackageExpect {
   /** The version the record is for: the tar must be named for it. Default: any semver (the caller checks it). */
   version?: string | undefined;
@@ -125,8 +122,8 @@ export interface LocalPackageExpect {
  */
 export function localPackageFile(config: Config, packageFile: unknown, source: string, { version, name, nameForStem = (s) => s }: LocalPackageExpect = {}): string {
   const base = typeof packageFile === 'string' ? path.basename(packageFile.split('\\').join('/')) : '';
-  const m = PACK_NAME.exec(base);
-  const ok = m !== null && isVersion(m[2]) && (version === undefined || m[2] === version) && (name === undefined || nameForStem(m[1]!) === name);
+  const parsed = parsePackFileName(base);
+  const ok = parsed !== undefined && (version === undefined || parsed.version === version) && (name === undefined || nameForStem(parsed.stem) === name);
   if (!ok) {
     throw new ProvisioningError('REGISTRY_ERROR', `Cannot use package_file ${JSON.stringify(packageFile)}${version ? ` of version ${version}` : ''} in "${source}": expected a file named <module>_${version ?? '<version>'}.tar`, {
       file: source,
