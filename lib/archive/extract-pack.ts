@@ -29,6 +29,11 @@ export interface ExtractPackOptions {
   maxBytes?: number;
   /** Most entries to accept. Default 20000. */
   maxEntries?: number;
+  /**
+   * What the pack is called in messages when `tarFile` is a download nobody knows
+   * (`aws_prov 0.2.0 from oci://…`); then no `file` is named. Default: `tarFile`, named as the file.
+   */
+  shown?: string | undefined;
 }
 
 export interface ExtractedPack extends PackManifest {
@@ -116,10 +121,12 @@ async function extractEntries(tarFile: string, module: string, tmp: string, maxB
   }
 }
 
-function checkIntegrity(tarFile: string, module: string, manifestText: string | undefined, digests: Record<string, string>): PackManifest {
-  const source = `${tarFile}:${module}/${PACK_MANIFEST}`;
+function checkIntegrity(tarFile: string, module: string, manifestText: string | undefined, digests: Record<string, string>, shown: string | undefined): PackManifest {
+  const name = shown ?? `"${tarFile}"`;
+  const at = shown === undefined ? { file: tarFile } : {};
+  const source = `${shown ?? tarFile}:${module}/${PACK_MANIFEST}`;
   if (manifestText === undefined) {
-    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust "${tarFile}": it has no ${module}/${PACK_MANIFEST}`, { file: tarFile });
+    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${name}: it has no ${module}/${PACK_MANIFEST}`, at);
   }
   const manifest = parsePackManifest(manifestText, source);
   const diff = compareDigests(manifest.files, digests);
@@ -129,8 +136,8 @@ function checkIntegrity(tarFile: string, module: string, manifestText: string | 
       diff.missing.length ? `missing: ${diff.missing.slice(0, 5).join(', ')}` : '',
       diff.extra.length ? `not in ${PACK_MANIFEST}: ${diff.extra.slice(0, 5).join(', ')}` : '',
     ].filter(Boolean);
-    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust "${tarFile}": its files disagree with ${PACK_MANIFEST} (${parts.join('; ')})`, {
-      file: tarFile,
+    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${name}: its files disagree with ${PACK_MANIFEST} (${parts.join('; ')})`, {
+      ...at,
       hint: 'the pack was altered after packing; re-download or re-pack it',
     });
   }
@@ -167,7 +174,7 @@ function destExists(dest: string): ProvisioningError {
  * or disagreeing with the files). Nothing outside a temp folder beside `dest` is written
  * before every check has passed (`dest`'s parent folder is created if missing).
  */
-export async function extractPack({ tarFile, module, dest, replace = false, maxBytes = 256 * 1024 * 1024, maxEntries = 20000 }: ExtractPackOptions): Promise<ExtractedPack> {
+export async function extractPack({ tarFile, module, dest, replace = false, maxBytes = 256 * 1024 * 1024, maxEntries = 20000, shown }: ExtractPackOptions): Promise<ExtractedPack> {
   option('tarFile', tarFile, (v) => typeof v === 'string' && v !== '', 'a non-empty string');
   option('module', module, (v) => typeof v === 'string' && MODULE_PATTERN.test(v), `a module name matching ${MODULE_PATTERN.source}`);
   option('dest', dest, (v) => typeof v === 'string' && v !== '', 'a non-empty string');
@@ -185,7 +192,7 @@ export async function extractPack({ tarFile, module, dest, replace = false, maxB
   const forget = onInterrupt(() => rmSync(tmp, { recursive: true, force: true }));
   try {
     const { digests, manifestText } = await extractEntries(tarFile, module, tmp, maxBytes, maxEntries);
-    const manifest = checkIntegrity(tarFile, module, manifestText, digests);
+    const manifest = checkIntegrity(tarFile, module, manifestText, digests, shown);
     await chmod(tmp, 0o755); // mkdtemp makes it 0700
     await moveIntoPlace(tmp, target, replace);
     return { ...manifest, dest: target };

@@ -139,7 +139,8 @@ async function stage(edit: InfraEdit, fetched: FetchedPack, staging: string): Pr
   if (!(await isInsideReal(infra.dir, staging))) {
     throw new ProvisioningError('LINK_CONFLICT', `Cannot vendor into ${rootRelative(config, vendorRoot)}/: it leads outside the infra`, { file: rootRelative(config, vendorRoot) });
   }
-  const extracted = await extractPack({ tarFile: fetched.tarFile, module: fetched.module, dest: staging });
+  // Named as the user knows it (module, version, registry), never as the temp download.
+  const extracted = await extractPack({ tarFile: fetched.tarFile, module: fetched.module, dest: staging, shown: `${fetched.module} ${fetched.version} from ${fetched.where}` });
   if (extracted.name !== fetched.module || extracted.version !== fetched.version) {
     throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${fetched.module} ${fetched.version} from ${fetched.where}: its PACK.json says ${extracted.name} ${extracted.version}`);
   }

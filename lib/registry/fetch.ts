@@ -6,13 +6,12 @@
 import path from 'node:path';
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
-import { suggestion } from '../did-you-mean.ts';
-import { assertRange } from '../versions.ts';
-import { ProvisioningError, type Problem } from '../errors.ts';
+import { closest } from '../did-you-mean.ts';
+import { assertRange, isVersion } from '../versions.ts';
+import { isProvisioningError, ProvisioningError, type Problem } from '../errors.ts';
 import type { VersionRecord } from '../formats/metadata.ts';
-import { plainHttpWarning } from './http-source.ts';
 import { fileIntegrity, isSri } from '../formats/integrity.ts';
-import { fromMetadata, type MetadataSource, type PackSource, type SourcedPack } from './pack-source.ts';
+import { fromMetadata, packListCommand, type MetadataSource, type PackSource, type SourcedPack } from './pack-source.ts';
 import { verifyFile } from '../sign/verify-file.ts';
 
 export interface FetchPackOptions {
@@ -58,6 +57,41 @@ function packageFileName(packageFile: string): string {
   return path.posix.basename(packageFile.split('\\').join('/'));
 }
 
+/**
+ * The modules `source` lists, for "did you mean". A source that cannot list (a registry whose
+ * catalog fails, a login refused) is that failure, with its code: "not found" would hide it.
+ */
+async function knownModules(source: PackSource, module: string): Promise<string[] | undefined> {
+  try {
+    return await source.modules();
+  } catch (error) {
+    if (!isProvisioningError(error) || error.code === 'PACK_NOT_FOUND') throw error;
+    throw new ProvisioningError(error.code, `Cannot find ${module} in ${source.label}, nor list what it holds: ${error.message}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
+  }
+}
+
+/**
+ * PACK_NOT_FOUND for a module `source` does not have, given what it lists (`known`; undefined
+ * when it cannot list): a near name with the pack:list command showing it; for the local
+ * distribution, the pack command (and --registry, not given since it is the local one); for a
+ * registry that lists nothing, what was asked and a hint to check the --registry value.
+ */
+function notFound(source: PackSource, module: string, known: string[] | undefined): ProvisioningError {
+  const near = known && closest(module, known);
+  if (near) return new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}`, { hint: `did you mean "${near}"? \`${packListCommand(source, near)}\` shows its versions` });
+  const listed = known?.length ? `known modules: ${known.join(', ')}; ` : '';
+  if (!source.ref) {
+    const provider = module.endsWith('_prov') ? ` --provider ${module.slice(0, -'_prov'.length)}` : '';
+    return new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}${known?.length ? '' : ': nothing is packed there yet'}`, { hint: `${listed}pack it first (\`npx gulp pack:provider${provider}\`), or pass --registry` });
+  }
+  if (known) return new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}`, { hint: known.length ? `${listed}\`${packListCommand(source)}\` shows every version` : `${source.label} lists no modules: check --registry` });
+  return new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}: nothing is there by that name`, {
+    hint: source.ref.kind === 'oci'
+      ? 'the registry offers no catalog to check the name against: check the module name and the namespace in --registry'
+      : `it has no ${module} metadata and no index.json: check the --registry ${source.ref.kind === 'http' ? 'URL' : 'folder'} (the folder pack:publish wrote, holding index.json)`,
+  });
+}
+
 export async function fetchVerifiedPack({ source: given, module, range, signing, tmpDir }: FetchPackOptions): Promise<FetchedPack> {
   const source = 'open' in given ? given : fromMetadata(given);
   assertRange(range);
@@ -65,19 +99,16 @@ export async function fetchVerifiedPack({ source: given, module, range, signing,
     throw new ProvisioningError('CONFIG_INVALID', 'Cannot verify signatures: require_signatures is set but [distribution.signing] public_keys is empty', { hint: 'add the signing key\'s .pub file to public_keys' });
   }
   const published = await source.versions(module);
-  if (!published) {
-    throw new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}`, {
-      hint: suggestion(module, await source.modules(), 'module') ?? `pack it first (npx gulp pack:provider), or pass --registry`,
-    });
-  }
-  const versions = published.filter((v) => semver.valid(v) === v);
+  if (!published) throw notFound(source, module, await knownModules(source, module));
+  // Exactly as written, build metadata (`1.0.0+build.5`) included.
+  const versions = published.filter(isVersion);
   const version = semver.maxSatisfying(versions, range);
   if (version === null) {
     throw new ProvisioningError('VERSION_MISMATCH', `Cannot vendor ${module}: no version in ${source.label} satisfies ${range}`, {
       hint: versions.length ? `available: ${versions.sort(semver.rcompare).join(', ')}` : 'it has no packed versions',
     });
   }
-  return fetchOpened({ opened: await source.open(module, version), module, version, signing, tmpDir, insecure: plainHttpWarning(source.label, signing) });
+  return fetchOpened({ opened: await source.open(module, version), module, version, signing, tmpDir, insecure: source.insecure?.(signing) });
 }
 
 export interface FetchOpenedOptions {
@@ -129,7 +160,12 @@ export async function fetchOpened({ opened, module, version, signing, tmpDir, in
     // The signature must name this version's file: checked here, whatever the source checked.
     fetched.keyId = (await verifyFile({ file: tarFile, signatureFile, publicKeys: signing.publicKeys, signedName: packageFileName(record.package_file) })).keyId;
   } catch (error) {
-    if (error instanceof ProvisioningError) throw new ProvisioningError(error.code, `Cannot vendor ${label} from ${fetched.where}: ${error.message}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
+    if (error instanceof ProvisioningError) {
+      // The files checked are temp downloads: named by their published names instead.
+      const name = packageFileName(record.package_file);
+      const message = error.message.split(signatureFile).join(`${name}.minisig`).split(tarFile).join(name);
+      throw new ProvisioningError(error.code, `Cannot vendor ${label} from ${fetched.where}: ${message}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
+    }
     throw error;
   }
   return fetched;

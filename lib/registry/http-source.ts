@@ -3,7 +3,7 @@
  * runtime's global `fetch` (Node >= 20 and Deno alike); nothing is cached.
  */
 import { open } from 'node:fs/promises';
-import { ProvisioningError, type Problem } from '../errors.ts';
+import { ProvisioningError } from '../errors.ts';
 import type { PackMetadata, VersionRecord } from '../formats/metadata.ts';
 import { assertRegistryPath, INDEX_FILE, METADATA_DIR, SIGNATURE_SUFFIX } from './layout.ts';
 import { assertSignedName } from './signed-name.ts';
@@ -51,20 +51,6 @@ async function get(start: URL): Promise<Response | undefined> {
     }
     return response;
   }
-}
-
-/**
- * The warning for a plain `http:` registry while signatures are not required: anyone on the path
- * can then swap both the metadata and the pack. Undefined for https, folders, or when
- * `require_signatures` is on (then a swapped pack fails its signature).
- */
-export function plainHttpWarning(registry: string | undefined, { requireSignatures }: { requireSignatures: boolean }): Problem | undefined {
-  if (registry === undefined || requireSignatures || !/^http:\/\//i.test(registry)) return undefined;
-  return {
-    code: 'INSECURE_REGISTRY',
-    message: `${registry} is plain http: and [distribution.signing] require_signatures is off, so nothing proves the packs came from their publisher`,
-    hint: 'use https, or set require_signatures = true',
-  };
 }
 
 /** Streams a response body into `write`, refusing more than `maxBytes`. */
@@ -130,8 +116,9 @@ export function httpSource(registry: string): MetadataSource {
       return meta;
     },
     async modules() {
-      const index = (await getJson(at(INDEX_FILE)).catch(() => undefined)) as { modules?: Record<string, unknown> } | undefined;
-      return Object.keys(index?.modules ?? {}).sort();
+      // No index.json (404) lists nothing; a server failing to send it is that failure.
+      const index = (await getJson(at(INDEX_FILE))) as { modules?: Record<string, unknown> } | undefined;
+      return index === undefined ? undefined : Object.keys(index.modules ?? {}).sort();
     },
     where: (record) => packUrl(record).href,
     async fetchPackage(record, dest, maxBytes) {

@@ -6,7 +6,7 @@ export { INDEX_FILE, METADATA_DIR, PACKAGES_DIR, SIGNATURE_SUFFIX } from './layo
 export { publishPacks, type PublishedPack, type PublishOptions, type PublishResult } from './publish.ts';
 export { PublishIncomplete } from './published.ts';
 export { packSigner, type PackSigner, type PackSignerOptions } from './sign-pack.ts';
-export { plainHttpWarning } from './http-source.ts';
+export { plainHttpWarning } from './insecure.ts';
 export { directorySource, localPackageFile, localSource, packSource, type PackSource } from './source.ts';
 export { verifyPacks, type VerifiedPack, type VerifyPacksOptions, type VerifyPacksResult } from './verify.ts';
 export { listRegistry, type ListRegistryOptions, type RegistryRow } from './list.ts';

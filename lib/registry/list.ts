@@ -7,6 +7,7 @@
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { ProvisioningError } from '../errors.ts';
+import { isVersion } from '../versions.ts';
 import type { PackSource } from './pack-source.ts';
 import { packSource, registryRef } from './source.ts';
 
@@ -31,7 +32,7 @@ export interface ListRegistryOptions {
 }
 
 async function rowsOf(source: PackSource, module: string): Promise<RegistryRow[]> {
-  const versions = ((await source.versions(module)) ?? []).filter((v) => semver.valid(v) === v).sort(semver.rcompare);
+  const versions = ((await source.versions(module)) ?? []).filter(isVersion).sort(semver.rcompare);
   return Promise.all(versions.map(async (version) => {
     const { record, where } = await source.open(module, version);
     return { module, version, size: record.size, integrity: record.integrity, created: record.created, where };
@@ -43,10 +44,11 @@ export async function listRegistry({ config, registry, module, cwd = process.cwd
   if (ref === undefined) throw new ProvisioningError('INVALID_OPTION', 'Cannot list a registry: --registry is required (or [distribution] registry in config)');
   // Listing a registry fills no cache: a blob is kept when something is vendored from it.
   const source = packSource(config, registry, { cwd, plainHttp, cache: false });
-  const modules = module !== undefined ? [module] : await source.modules();
-  if (module === undefined && modules.length === 0 && ref.kind === 'oci') {
-    throw new ProvisioningError('REGISTRY_ERROR', `Cannot list the modules of ${ref.label}: the registry offers no catalog (or it is empty)`, { hint: 'name one: pack:list --registry … --provider <name>' });
+  const listed = module !== undefined ? [module] : await source.modules();
+  if (listed === undefined && ref.kind === 'oci') {
+    throw new ProvisioningError('REGISTRY_ERROR', `Cannot list the modules of ${ref.label}: the registry offers no catalog`, { hint: 'name one: pack:list --registry … --provider <name>' });
   }
+  const modules = listed ?? [];
   const rows = (await Promise.all(modules.map((m) => rowsOf(source, m)))).flat();
   if (module !== undefined && rows.length === 0) throw new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}`);
   return { registry: source.label, rows };

@@ -15,7 +15,7 @@ import { isProvisioningError, ProvisioningError, type Problem } from '../errors.
 import { fileIntegrity } from '../formats/integrity.ts';
 import { readMetadata, type PackMetadata, type VersionRecord } from '../formats/metadata.ts';
 import { formatPublicKey } from '../formats/minisign.ts';
-import { NAME_PATTERN } from '../names.ts';
+import { NAME_PATTERN, parsePackFileName } from '../names.ts';
 import { nameForStem } from '../pack/from-config.ts';
 import { loadSecretKey } from '../sign/keys.ts';
 import { verifyFile } from '../sign/verify-file.ts';
@@ -34,8 +34,6 @@ export interface LocalPack {
   signatureFile?: string | undefined;
 }
 
-const PACKAGE_FILE = /^[a-z0-9][a-z0-9_-]*_([^_/]+)\.tar$/;
-
 /**
  * A local metadata file's names, checked before any path is built from them: it comes from a
  * cloned repo or a teammate's commit, and a `name` of `../../config/settings` must not name a
@@ -47,7 +45,7 @@ function checkSource(file: string, stem: string, meta: PackMetadata): void {
   if (meta.name !== stem) throw bad(`its name ${JSON.stringify(meta.name)} is not its file's name ${JSON.stringify(stem)}`);
   for (const [version, record] of Object.entries(meta.versions)) {
     const tarName = typeof record?.package_file === 'string' ? path.basename(record.package_file) : '';
-    if (semver.valid(version) && PACKAGE_FILE.exec(tarName)?.[1] !== version) {
+    if (semver.valid(version) && parsePackFileName(tarName)?.version !== version) {
       throw bad(`version ${version} has package_file ${JSON.stringify(record?.package_file)}; expected <module>_${version}.tar`);
     }
   }

@@ -5,10 +5,10 @@
 import { existsSync } from 'node:fs';
 import { copyFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import semver from 'semver';
 import type { Config } from '../config/types.ts';
-import { ProvisioningError } from '../errors.ts';
+import { ProvisioningError, systemError } from '../errors.ts';
 import { readMetadata, type VersionRecord } from '../formats/metadata.ts';
+import { parsePackFileName } from '../names.ts';
 import { httpSource } from './http-source.ts';
 import { OciClient } from './oci/client.ts';
 import { ociSource } from './oci/source.ts';
@@ -51,9 +51,9 @@ export function ociClient(config: Config, ref: Extract<RegistryRef, { kind: 'oci
 export function packSource(config: Config, registry: string | undefined, { cwd = process.cwd(), plainHttp, cache = true }: PackSourceOptions = {}): PackSource {
   const ref = registryRef(config, registry, cwd);
   if (ref === undefined || ref.kind === 'local') return fromMetadata(localSource(config));
-  if (ref.kind === 'http') return fromMetadata(httpSource(ref.url));
+  if (ref.kind === 'http') return fromMetadata(httpSource(ref.url), { registry: ref.label, kind: 'http' });
   if (ref.kind === 'oci') return ociSource({ client: ociClient(config, ref, { plainHttp }), namespace: ref.namespace, cacheDir: cache ? config.distribution.cachePath : undefined });
-  return fromMetadata(directorySource(ref.dir));
+  return fromMetadata(directorySource(ref.dir), { registry: ref.label, kind: 'dir' });
 }
 
 async function copyLimited(from: string, dest: string, maxBytes: number, label: string): Promise<void> {
@@ -67,9 +67,13 @@ async function copyLimited(from: string, dest: string, maxBytes: number, label: 
   await copyFile(from, dest);
 }
 
-async function jsonModules(dir: string): Promise<string[]> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)).sort();
+async function jsonModules(dir: string): Promise<string[] | undefined> {
+  // No metadata folder lists nothing (undefined); one that cannot be read is that failure.
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw systemError(error, `list the modules in ${dir}`, dir);
+  });
+  return names?.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)).sort();
 }
 
 interface FileSourceOptions {
@@ -100,9 +104,6 @@ function fileSource({ label, metadataDir, resolve, display }: FileSourceOptions)
   };
 }
 
-/** `<stem>_<version>.tar`: the only name a local or published pack has (a version never holds `_`). */
-const PACK_NAME = /^([a-z0-9][a-z0-9_-]*)_([^_/\\]+)\.tar$/;
-
 export interface LocalPackageExpect {
   /** The version the record is for: the tar must be named for it. Default: any semver (the caller checks it). */
   version?: string | undefined;
@@ -121,8 +122,8 @@ export interface LocalPackageExpect {
  */
 export function localPackageFile(config: Config, packageFile: unknown, source: string, { version, name, nameForStem = (s) => s }: LocalPackageExpect = {}): string {
   const base = typeof packageFile === 'string' ? path.basename(packageFile.split('\\').join('/')) : '';
-  const m = PACK_NAME.exec(base);
-  const ok = m !== null && semver.valid(m[2]!) === m[2] && (version === undefined || m[2] === version) && (name === undefined || nameForStem(m[1]!) === name);
+  const parsed = parsePackFileName(base);
+  const ok = parsed !== undefined && (version === undefined || parsed.version === version) && (name === undefined || nameForStem(parsed.stem) === name);
   if (!ok) {
     throw new ProvisioningError('REGISTRY_ERROR', `Cannot use package_file ${JSON.stringify(packageFile)}${version ? ` of version ${version}` : ''} in "${source}": expected a file named <module>_${version ?? '<version>'}.tar`, {
       file: source,

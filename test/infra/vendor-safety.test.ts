@@ -168,3 +168,61 @@ tamper('an old record without pack_manifest still works; validate --production w
 });
 
 tamper.run();
+
+const named = suite('vendor errors name the source, never a temp file');
+
+/** A registry folder holding aws 0.2.0 whose tar was altered inside (a file's bytes) and its metadata made to match. */
+async function alteredRegistry(): Promise<string> {
+  const src = await prodTree();
+  await pack(src.root, 'aws');
+  const registry = await testdir();
+  const { publishPacks } = await import('../../lib/registry/publish.ts');
+  await publishPacks({ config: await src.config(), registry });
+  const tar = path.join(registry, 'packages/aws_prov_0.2.0.tar');
+  const bytes = await readFile(tar);
+  const at = bytes.indexOf('A aws server');
+  assert.ok(at > 0);
+  bytes[at] = 'B'.charCodeAt(0);
+  await writeFile(tar, bytes);
+  const integrity = `sha256-${createHash('sha256').update(bytes).digest('base64')}`;
+  const metaFile = path.join(registry, 'registry/aws_prov.json');
+  const meta = JSON.parse(await readFile(metaFile, 'utf8'));
+  meta.integrity = integrity;
+  meta.versions['0.2.0'].integrity = integrity;
+  await writeFile(metaFile, JSON.stringify(meta));
+  return registry;
+}
+
+named('a pack whose files disagree with its PACK.json: INTEGRITY_MISMATCH naming the registry, module and version, no temp path anywhere', async () => {
+  const registry = await alteredRegistry();
+  const t = await prodTree();
+  const before = await snapshot(t.root);
+  const error = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '*', registry }).then(() => undefined, (e: ProvisioningError) => e);
+  assert.is(error?.code, 'INTEGRITY_MISMATCH');
+  const shown = JSON.stringify(error?.toJSON());
+  for (const part of ['aws_prov', '0.2.0', registry]) assert.match(shown, part);
+  assert.not.match(shown, 'provisioning-vendor-');
+  assert.not.match(shown, /pack\.tar"/);
+  assert.equal(await snapshot(t.root), before);
+});
+
+named('a signature by another key: SIGNATURE_INVALID naming the module and version, no temp path anywhere', async () => {
+  const { keysFor, addConfig } = await import('../helpers/prod-tree.ts');
+  const src = await prodTree();
+  const { keys, config: signing } = await keysFor(src.root);
+  await addConfig(src.root, signing);
+  await pack(src.root, 'aws', { secretKeyFile: keys.secretKeyFile });
+  const registry = await testdir();
+  const { publishPacks } = await import('../../lib/registry/publish.ts');
+  await publishPacks({ config: await src.config(), registry });
+  const t = await prodTree();
+  const other = await keysFor(t.root);
+  await addConfig(t.root, other.config);
+  const error = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '*', registry }).then(() => undefined, (e: ProvisioningError) => e);
+  assert.is(error?.code, 'SIGNATURE_INVALID');
+  const shown = JSON.stringify(error?.toJSON());
+  for (const part of ['aws_prov', '0.2.0']) assert.match(shown, part);
+  assert.not.match(shown, 'provisioning-vendor-');
+});
+
+named.run();

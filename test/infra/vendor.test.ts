@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { installProvider } from '../../lib/infra/install.ts';
 import { removeProvider } from '../../lib/infra/remove.ts';
 import { validateInfras } from '../../lib/infra/validate.ts';
-import { plainHttpWarning } from '../../lib/registry/http-source.ts';
+import { plainHttpWarning } from '../../lib/registry/insecure.ts';
 import { publishPacks } from '../../lib/registry/publish.ts';
 import type { MetadataSource } from '../../lib/registry/source.ts';
 import { fetchVerifiedPack } from '../../lib/registry/fetch.ts';

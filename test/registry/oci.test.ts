@@ -161,13 +161,21 @@ plain('pack:publish and providers:vendor through gulp, with --plain-http instead
   assert.ok(existsSync(path.join(t.wuji, 'vendor/aws_prov/PACK.json')));
 });
 
-plain('without plain HTTP the registry is REGISTRY_ERROR with a hint naming plain_http; an unreachable host is REGISTRY_ERROR', async () => {
+plain('without plain HTTP the registry is REGISTRY_ERROR with a hint naming --plain-http (not ca_file), and following it works; an unreachable host is REGISTRY_ERROR', async () => {
   if (!registry) return skip();
   const t = await prodTree();
   await pack(t.root, 'aws');
   const config = await t.config();
-  const error = await publishPacks({ config, registry: `oci://${registry.host}/x/y` }).then(() => undefined, (e: { code?: string; hint?: string }) => e);
+  const ns = `oci://${registry.host}/hinted/providers`;
+  // A TLS handshake answered in plain HTTP (Node: ERR_SSL_WRONG_VERSION_NUMBER) is no certificate problem.
+  const error = await publishPacks({ config, registry: ns }).then(() => undefined, (e: { code?: string; hint?: string }) => e);
   assert.is(error?.code, 'REGISTRY_ERROR');
+  assert.match(String(error?.hint), '--plain-http');
+  assert.match(String(error?.hint), 'plain_http = true');
+  assert.not.match(String(error?.hint), 'ca_file');
+  const followed = await gulp(['pack:publish', '--registry', ns, '--plain-http', '--base', t.root, '--format', 'json', '--silent']);
+  assert.is(followed.code, 0, followed.stderr);
+  assert.equal(JSON.parse(followed.stdout).packs.map((x: { status: string }) => x.status), ['published']);
   assert.is(await codeOf(publishPacks({ config, registry: 'oci://127.0.0.1:9/x/y', plainHttp: true })), 'REGISTRY_ERROR');
 });
 

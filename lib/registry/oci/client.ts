@@ -159,6 +159,11 @@ export class OciClient {
     this.fetcher.catch(() => {});
   }
 
+  /** Spoken to in plain HTTP. */
+  get plainHttp(): boolean {
+    return this.base.startsWith('http:');
+  }
+
   private creds(): Promise<Credentials | undefined> {
     return (this.credentials ??= credentialsFor(this.host, { env: this.env }));
   }
@@ -520,10 +525,25 @@ function transient(error: unknown): boolean {
   return error instanceof TypeError && !tlsFailure(error);
 }
 
+/**
+ * A TLS handshake the server answered in plain HTTP: Node (OpenSSL) says
+ * ERR_SSL_WRONG_VERSION_NUMBER ("wrong version number"); Deno (rustls) reads the HTTP answer as
+ * a record "of type InvalidContentType" ("received corrupt message").
+ */
+function plainHttpAnswer(error: unknown): boolean {
+  return /WRONG_VERSION_NUMBER|wrong version number|InvalidContentType|corrupt message/i.test(`${causeCode(error)} ${(error as Error)?.message} ${(error as { cause?: Error })?.cause?.message}`);
+}
+
 function unreachable(url: string, error: unknown, base: string): ProvisioningError {
   const code = causeCode(error);
-  const tls = tlsFailure(error);
   const plain = base.startsWith('http:');
+  if (!plain && plainHttpAnswer(error)) {
+    return new ProvisioningError('REGISTRY_ERROR', `Cannot reach ${new URL(url).host} over HTTPS: it answers in plain HTTP (${code ?? 'no TLS handshake'})`, {
+      hint: 'if it really is a plain-HTTP registry, pass --plain-http (or set [distribution.oci] plain_http = true); otherwise check the port',
+      cause: error,
+    });
+  }
+  const tls = tlsFailure(error);
   return new ProvisioningError('REGISTRY_ERROR', `Cannot reach ${new URL(url).host}: ${code ?? (error as Error)?.message ?? String(error)}`, {
     hint: tls
       ? 'its TLS certificate is not trusted: set [distribution.oci] ca_file to the CA bundle (or plain_http = true for a plain-HTTP registry on loopback)'

@@ -23,6 +23,7 @@ import { settleEach } from '../../settle.ts';
 import type { LocalPack } from '../local-packs.ts';
 import { PublishIncomplete, refuse, type PublishedPack, type PublishResult } from '../published.ts';
 import { tagOf, type RegistryRef } from '../ref.ts';
+import { plainOciWarning } from '../insecure.ts';
 import { ociClient } from '../source.ts';
 import { buildArtifact, parseArtifact, type PackArtifact } from './artifact.ts';
 import { digestOf, type OciClient } from './client.ts';
@@ -134,7 +135,8 @@ export async function publishToOci({ config, ref, packs, plainHttp, onPushed }: 
   const looked = await settleEach(packs, AT_ONCE, (p) => planOne(client, ref, p));
   refuse(looked.map((r, i) => (r.status === 'rejected' ? problemOf(packs[i]!, r.reason) : r.value)).filter((p): p is Problem => 'code' in p));
   const planned = looked.map((r) => (r as PromiseFulfilledResult<Planned>).value);
-  const warnings: Problem[] = [];
+  const insecure = plainOciWarning(ref.label, client, config.distribution.signing);
+  const warnings: Problem[] = insecure ? [insecure] : [];
   const unsignedThere = (p: Planned, signed: boolean) => {
     if (!signed && p.pack.signatureFile) {
       warnings.push({ code: 'SIGNATURE_MISSING', message: `${p.pack.name} ${p.pack.version} was published unsigned to ${ref.label}; a published version is immutable, so its signature cannot be added`, hint: 'publish the next version signed' });

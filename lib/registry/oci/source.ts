@@ -13,7 +13,8 @@ import path from 'node:path';
 import { ProvisioningError } from '../../errors.ts';
 import type { VersionRecord } from '../../formats/metadata.ts';
 import { writeFileAtomic } from '../../fs/atomic.ts';
-import type { PackSource, SourcedPack } from '../pack-source.ts';
+import { plainOciWarning } from '../insecure.ts';
+import { packListCommand, type PackSource, type SourcedPack } from '../pack-source.ts';
 import { tagOf, versionOfTag } from '../ref.ts';
 import { assertSignedName } from '../signed-name.ts';
 import { parseArtifact, parseConfig } from './artifact.ts';
@@ -52,6 +53,7 @@ export class BlobCache {
 
 export function ociSource({ client, namespace, cacheDir }: OciSourceOptions): PackSource & { openDigest(module: string, digest: string): Promise<SourcedPack & { version: string }> } {
   const label = `oci://${client.host}/${namespace}`;
+  const ref = { registry: label, kind: 'oci' as const, plainHttp: client.plainHttp };
   const cache = cacheDir ? new BlobCache(cacheDir) : undefined;
   const repoOf = (module: string) => `${namespace}/${module}`;
 
@@ -67,7 +69,7 @@ export function ociSource({ client, namespace, cacheDir }: OciSourceOptions): Pa
     const repo = repoOf(module);
     const where = `${client.host}/${repo}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
     const manifest = await client.getManifest(repo, reference);
-    if (!manifest) throw new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${where}`, { hint: `pack:list --registry ${label} shows what it holds` });
+    if (!manifest) throw new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${where}`, { hint: `\`${packListCommand({ ref }, module)}\` shows what it holds` });
     const artifact = parseArtifact(manifest.bytes, where);
     const config = parseConfig(await blob(repo, artifact.config), artifact, where);
     const record: VersionRecord = { package_file: config.package_file, integrity: config.integrity, size: config.size, created: config.created, exported: config.exported };
@@ -90,9 +92,11 @@ export function ociSource({ client, namespace, cacheDir }: OciSourceOptions): Pa
 
   return {
     label,
+    ref,
     async modules() {
-      const repos = await client.catalog().catch(() => undefined);
-      return (repos ?? []).filter((r) => r.startsWith(`${namespace}/`)).map((r) => r.slice(namespace.length + 1)).filter((m) => !m.includes('/')).sort();
+      // Only a catalog the registry does not offer (undefined) is "cannot say"; a failing one is that failure.
+      const repos = await client.catalog();
+      return repos?.filter((r) => r.startsWith(`${namespace}/`)).map((r) => r.slice(namespace.length + 1)).filter((m) => !m.includes('/')).sort();
     },
     async versions(module) {
       const tags = await client.listTags(repoOf(module));
@@ -105,6 +109,7 @@ export function ociSource({ client, namespace, cacheDir }: OciSourceOptions): Pa
       }
       return pack;
     },
+    insecure: (signing) => plainOciWarning(label, client, signing),
     /** The very manifest a record names (`…@sha256:…`), whatever its tag says now. */
     openDigest: (module, digest) => opened(module, digest),
   };

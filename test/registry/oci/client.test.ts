@@ -43,6 +43,20 @@ test('tags over three Link pages, all collected', async () => {
   }
 });
 
+test('HTTPS to a registry that speaks plain HTTP is REGISTRY_ERROR whose hint says --plain-http, not a certificate', async () => {
+  const server = await serve((_req, res) => void res.writeHead(200, { 'content-type': 'application/json', connection: 'close' }).end('{"tags":[]}'));
+  try {
+    const error = await new OciClient({ host: server.host, retries: 0 }).listTags('ns/m').then(() => undefined, (e: { code?: string; hint?: string }) => e);
+    assert.is(error?.code, 'REGISTRY_ERROR');
+    assert.match(String(error?.hint), '--plain-http');
+    assert.not.match(String(error?.hint), 'ca_file');
+    // Followed, the hint works.
+    assert.equal(await new OciClient({ host: server.host, plainHttp: true }).listTags('ns/m'), []);
+  } finally {
+    await server.close();
+  }
+});
+
 test('429 and 503 are tried again with backoff; a fourth failure is REGISTRY_ERROR naming the status', async () => {
   let calls = 0;
   const flaky = await serve((_req, res) => {
