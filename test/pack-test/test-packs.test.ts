@@ -168,7 +168,7 @@ t('the newest of each module by default; --ver selects every matching version; a
   for (const ver of ['0.1.0', '0.2.0', '1.0.0+build.5']) await packOne(root, 'aws', { ver });
   await packOne(root, 'local');
   assert.equal((await tested(root)).packs.map((p) => `${p.module} ${p.version}`), ['aws_prov 1.0.0+build.5', 'local_prov 0.1.0']);
-  assert.equal((await tested(root, { range: '<1' })).packs.map((p) => `${p.module} ${p.version}`), ['aws_prov 0.2.0', 'aws_prov 0.1.0']);
+  assert.equal((await tested(root, { range: '<1' })).packs.map((p) => `${p.module} ${p.version}`), ['aws_prov 0.2.0', 'aws_prov 0.1.0', 'local_prov 0.1.0']);
   assert.equal((await tested(root, { module: 'aws_prov', range: '1.0.0+build.5' })).packs.map((p) => p.version), ['1.0.0+build.5']);
   assert.is(await codeOf(tested(root, { module: 'gcp_prov' })), 'PACK_NOT_FOUND');
   assert.is(await codeOf(tested(root, { range: 'not a range' })), 'INVALID_OPTION');
