@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { ProblemsError } from '../lib/errors.ts';
+import { leavesFolder } from '../lib/fs/inside.ts';
 import { renderTable } from '../lib/output/format.ts';
 import { assertName, moduleName } from '../lib/names.ts';
 import { PublishIncomplete, publishPacks, verifyPacks, type PublishResult, type VerifiedPack } from '../lib/registry/index.ts';
@@ -20,7 +21,7 @@ const PROVIDER: FlagSpecs = { provider: { type: 'string', description: 'provider
 /** A path for config lines: root-relative when inside the root (config resolves it so), else absolute. */
 function configPath(root: string, file: string): string {
   const rel = path.relative(root, file);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+  return leavesFolder(rel) ? file : rel.split(path.sep).join('/');
 }
 
 export const keygen = defineTask({

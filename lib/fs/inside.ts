@@ -1,10 +1,17 @@
 import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
+/**
+ * True when a relative path climbs out of the folder it starts in: it is `..` or goes through it.
+ * `..` is a segment, not a prefix: `..data.ncl` is a file like any other.
+ */
+export function leavesFolder(rel: string): boolean {
+  return path.isAbsolute(rel) || path.normalize(rel).split(/[\\/]/)[0] === '..';
+}
+
 /** True when `child` is `parent` or lies below it (both resolved; no `..` escape). Textual only: see {@link isInsideReal}. */
 export function isInside(parent: string, child: string): boolean {
-  const rel = path.relative(path.resolve(parent), path.resolve(child));
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  return !leavesFolder(path.relative(path.resolve(parent), path.resolve(child)));
 }
 
 /** The real path of `p`, or of its nearest existing ancestor with the rest appended (for paths not made yet). */

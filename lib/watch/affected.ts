@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Config } from '../config/types.ts';
 import { listInfras } from '../tree/infras.ts';
 import { moduleName, NAME_PATTERN } from '../names.ts';
+import { leavesFolder } from '../fs/inside.ts';
 
 /** What one changed path means: a provider's files, or one infra's manifests, or nothing of ours. */
 export type Change = { provider: string } | { infra: string } | undefined;
@@ -14,12 +15,12 @@ export const INFRA_FILES = new Set(['manifest.toml', 'providers.manifest.yaml'])
 /** Classifies an absolute path that changed under `paths.providers` or `paths.infra`. */
 export function classify(config: Config, file: string): Change {
   const inProviders = path.relative(config.paths.providers, file);
-  if (!inProviders.startsWith('..') && !path.isAbsolute(inProviders)) {
+  if (!leavesFolder(inProviders)) {
     const [name] = inProviders.split(path.sep);
     return name && NAME_PATTERN.test(name) ? { provider: name } : undefined;
   }
   const inInfra = path.relative(config.paths.infra, file);
-  if (!inInfra.startsWith('..') && !path.isAbsolute(inInfra)) {
+  if (!leavesFolder(inInfra)) {
     const parts = inInfra.split(path.sep);
     // `<infra>` itself (a folder appeared or went) or `<infra>/manifest.toml|providers.manifest.yaml`.
     if (parts[0] && NAME_PATTERN.test(parts[0]) && (parts.length === 1 || (parts.length === 2 && INFRA_FILES.has(parts[1]!)))) {
