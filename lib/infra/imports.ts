@@ -21,41 +21,70 @@ export function scanImports(source: string): ImportRef[] {
   const advanceTo = (end: number) => {
     for (; i < end && i < source.length; i++) if (source[i] === '\n') [line, lineStart] = [line + 1, i + 1];
   };
-  const skipString = () => {
-    // at an opening `"`: returns its content, leaves i after the closing quote
+  /**
+   * From just after a string's opening delimiter to just after its closing one: its text, or
+   * undefined when it interpolates (`%{…}`, scanned as code: an import in there counts).
+   * `percents` is the delimiter's count of `%` (1 for a plain string, n for `m%…%"`).
+   */
+  const string = (percents: number, multiline: boolean): string | undefined => {
+    const close = multiline ? `"${'%'.repeat(percents)}` : '"';
+    const open = `${'%'.repeat(percents)}{`;
     let value = '';
-    advanceTo(i + 1);
-    while (i < source.length && source[i] !== '"') {
-      if (source[i] === '\\' && i + 1 < source.length) {
+    let interpolated = false;
+    while (i < source.length) {
+      if (!multiline && source[i] === '\\' && i + 1 < source.length) {
         value += source[i + 1];
         advanceTo(i + 2);
+      } else if (source.startsWith(close, i)) {
+        advanceTo(i + close.length);
+        return interpolated ? undefined : value;
+      } else if (source.startsWith(open, i)) {
+        interpolated = true;
+        advanceTo(i + open.length);
+        code(true);
       } else {
         value += source[i];
         advanceTo(i + 1);
       }
     }
-    advanceTo(i + 1);
-    return value;
+    return interpolated ? undefined : value;
   };
-  while (i < source.length) {
-    const ch = source[i]!;
-    if (ch === '#') {
-      const end = source.indexOf('\n', i);
-      advanceTo(end === -1 ? source.length : end);
-    } else if (ch === '"') {
-      skipString();
-    } else if (ch === 'm' && !IDENT.test(source[i - 1] ?? ' ') && /^m(%+)"/.test(source.slice(i, i + 20))) {
-      const percents = /^m(%+)"/.exec(source.slice(i, i + 20))![1]!;
-      const end = source.indexOf(`"${percents}`, i + percents.length + 2);
-      advanceTo(end === -1 ? source.length : end + percents.length + 1);
-    } else if (source.startsWith('import', i) && !IDENT.test(source[i - 1] ?? ' ') && !IDENT.test(source[i + 6] ?? ' ')) {
-      const at = { line, column: i - lineStart + 1 };
-      advanceTo(i + 6);
-      while (i < source.length && /\s/.test(source[i]!)) advanceTo(i + 1);
-      if (source[i] === '"') found.push({ spec: skipString(), ...at });
-    } else {
-      advanceTo(i + 1);
+  /** Code, to the end or (`nested`, inside `%{…}`) to the `}` that closes the interpolation. */
+  const code = (nested: boolean): void => {
+    let depth = 0;
+    while (i < source.length) {
+      const ch = source[i]!;
+      if (ch === '#') {
+        const end = source.indexOf('\n', i);
+        advanceTo(end === -1 ? source.length : end);
+      } else if (ch === '"') {
+        advanceTo(i + 1);
+        string(1, false);
+      } else if (ch === 'm' && !IDENT.test(source[i - 1] ?? ' ') && /^m(%+)"/.test(source.slice(i, i + 20))) {
+        const percents = /^m(%+)"/.exec(source.slice(i, i + 20))![1]!.length;
+        advanceTo(i + percents + 2);
+        string(percents, true);
+      } else if (source.startsWith('import', i) && !IDENT.test(source[i - 1] ?? ' ') && !IDENT.test(source[i + 6] ?? ' ')) {
+        const at = { line, column: i - lineStart + 1 };
+        advanceTo(i + 6);
+        while (i < source.length && /\s/.test(source[i]!)) advanceTo(i + 1);
+        if (source[i] === '"') {
+          advanceTo(i + 1);
+          const spec = string(1, false);
+          if (spec !== undefined) found.push({ spec, ...at });
+        }
+      } else if (ch === '{') {
+        depth++;
+        advanceTo(i + 1);
+      } else if (ch === '}') {
+        advanceTo(i + 1);
+        if (nested && depth === 0) return;
+        depth--;
+      } else {
+        advanceTo(i + 1);
+      }
     }
-  }
+  };
+  code(false);
   return found;
 }
