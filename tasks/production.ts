@@ -108,10 +108,15 @@ async function runPackTests(ctx: TaskContext, options: { module?: string | undef
 export const packTest = defineTask({
   name: 'pack:test',
   description: 'Test each pack as production uses it: extracted alone (with its packed dependencies), integrity, PACK.json, every import resolved, exports made again',
-  flags: { ...ROOT_FLAGS, ...PROVIDER, ver: { type: 'string', description: 'every version matching this version or range (default: the newest of each module)' }, ...FORMAT_FLAG },
+  flags: {
+    ...ROOT_FLAGS,
+    provider: { type: 'string', description: 'a provider (aws), a packed module (aws_prov, provisioning_core) or core' },
+    ver: { type: 'string', description: 'every version matching this version or range (default: the newest of each module)' },
+    ...FORMAT_FLAG,
+  },
   async run(ctx) {
-    const provider = ctx.flags.provider === undefined ? undefined : assertName('provider', ctx.flags.provider);
-    await runPackTests(ctx, { module: provider && moduleName(provider), range: str(ctx.flags.ver) }, '');
+    // A provider (`aws`), a module as packed (`aws_prov`, `provisioning_core`), or `core`.
+    await runPackTests(ctx, { module: str(ctx.flags.provider), range: str(ctx.flags.ver) }, '');
   },
 });
 

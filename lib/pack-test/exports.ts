@@ -21,6 +21,8 @@ export interface CheckPackExportsOptions {
   bin: string;
   /** The pack's files (PACK.json's list, relative with `/`). */
   files: readonly string[];
+  /** Rewrites temp paths in nickel's messages to the pack's own names. */
+  shown: (text: string) => string;
 }
 
 /** The pack's `export/*.json` files; empty for a pack made without exports. */
@@ -29,7 +31,7 @@ export async function exportFilesOf(dir: string): Promise<string[]> {
 }
 
 /** EXPORT_MISMATCH and EXPORT_FAILED for every export of the pack, exported one after another. */
-export async function checkPackExports({ dir, label, display, bin, files }: CheckPackExportsOptions): Promise<Problem[]> {
+export async function checkPackExports({ dir, label, display, bin, files, shown }: CheckPackExportsOptions): Promise<Problem[]> {
   const problems: Problem[] = [];
   for (const exported of await exportFilesOf(dir)) {
     // Which file the pack exported it from: a `.ncl` whose export path it is (the pack build names them so).
@@ -49,9 +51,8 @@ export async function checkPackExports({ dir, label, display, bin, files }: Chec
       fresh = await nickelExportFile({ bin, cwd: dir, file: source, label });
     } catch (error) {
       if (!isProvisioningError(error)) throw error;
-      // nickel's stderr names the temp folder; the user knows the pack's own paths.
-      const message = error.message.split(dir).join(path.basename(dir));
-      problems.push({ code: error.code, message: `${label}: ${message}`, file: display(path.join(dir, source)), ...(error.hint ? { hint: error.hint } : {}) });
+      // nickel's stderr names the temp folder; the user knows the pack's own paths. (The message names the pack already.)
+      problems.push({ code: error.code, message: shown(error.message), file: display(path.join(dir, source)), ...(error.hint ? { hint: error.hint } : {}) });
       continue;
     }
     const packed = await readFile(path.join(dir, exported), 'utf8');

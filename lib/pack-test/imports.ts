@@ -17,12 +17,16 @@ export interface LaidOutDependency {
   name: string;
   /** Its path as the manifest writes it (`../../../../nickel`). */
   path: string;
-  /** Where that path points from the extracted pack. */
+  /** Where that path points from the extracted pack (as written, for an absolute path). */
   dir: string;
-  /** `provisioning_core 0.0.1` when its pack was extracted there; undefined when it has no pack. */
+  /** An absolute path: another machine's folder, never laid out. */
+  absolute: boolean;
+  /** `provisioning_core 0.0.1` when its pack was extracted there. */
   packed?: string | undefined;
-  /** The command that packs it, for a hint. */
-  packCommand: string;
+  /** Why nothing was laid out (`which has no pack`), when nothing was. */
+  missing: string | undefined;
+  /** What lays it out (`pack it first: npx gulp pack:core`). */
+  hint: string;
 }
 
 export interface CheckPackImportsOptions {
@@ -67,19 +71,23 @@ export async function checkPackImports({ dir, label, display, dependencies }: Ch
         continue;
       }
       const through = dependencies.find((d) => isInside(d.dir, target));
-      if (through === undefined) {
+      if (through === undefined || through.absolute) {
         problems.push({
           code: 'PACK_IMPORT_ESCAPES',
-          message: `${label}: import "${ref.spec}" in ${display(file)} leaves the module, and no declared dependency is there`,
+          message: through === undefined
+            ? `${label}: import "${ref.spec}" in ${display(file)} leaves the module, and no declared dependency is there`
+            : `${label}: import "${ref.spec}" in ${display(file)} goes through dependency ${through.name}, whose path ${through.path} is absolute: another machine does not have it`,
           ...at,
-          hint: 'move the imported file into the module, or declare the module it belongs to under [dependencies] in manifest.toml and import it through that path',
+          hint: through === undefined
+            ? 'move the imported file into the module, or declare the module it belongs to under [dependencies] in manifest.toml and import it through that path'
+            : `give ${through.name} a relative path in [dependencies], as it lies beside this module`,
         });
       } else if (through.packed === undefined) {
         problems.push({
           code: 'IMPORT_UNRESOLVED',
-          message: `${label}: import "${ref.spec}" in ${display(file)} goes through dependency ${through.name} (${through.path}), which has no pack`,
+          message: `${label}: import "${ref.spec}" in ${display(file)} goes through dependency ${through.name} (${through.path}), ${through.missing ?? 'which has no pack'}`,
           ...at,
-          hint: `pack it first: ${through.packCommand}`,
+          hint: through.hint,
         });
       } else if (!isFile(target)) {
         problems.push({

@@ -9,7 +9,7 @@
  * Every problem of every pack is reported, never only the first. Packs are tested in parallel.
  * Nothing is written in the tree; the temp folder goes, also on Ctrl-C.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +21,11 @@ import { fileIntegrity } from '../formats/integrity.ts';
 import { readMetadata, type VersionRecord } from '../formats/metadata.ts';
 import { readToml } from '../formats/toml/parse.ts';
 import { onInterrupt } from '../fs/interrupt.ts';
-import { nameForStem } from '../pack/from-config.ts';
+import { nameForStem, packCommandFor } from '../pack/from-config.ts';
+import { CORE_STEM } from '../pack/target.ts';
+import { repackHint } from '../registry/verify.ts';
+import { closest } from '../did-you-mean.ts';
+import { isInside } from '../fs/inside.ts';
 import { findBinary } from '../pack/nickel.ts';
 import { localPackageFile } from '../registry/source.ts';
 import { settleEach } from '../settle.ts';
@@ -88,72 +92,100 @@ interface Candidate {
   metaFile: string;
 }
 
-/** Every metadata file of the local distribution: its packs by module, newest version first. */
-async function readDistribution(config: Config, problems: Problem[]): Promise<Map<string, Candidate[]>> {
+/** One metadata file of the local distribution: its packs, newest first, and what is wrong with it. */
+interface Module {
+  packs: Candidate[];
+  /** A file that cannot be read, a version record naming another file: this module's problems. */
+  problems: Problem[];
+  /** Version keys that are no version (`v0.3.0`): skipped, and said. */
+  warnings: Problem[];
+}
+
+/** Every metadata file of the local distribution, by its file's stem (the module name). */
+async function readDistribution(config: Config): Promise<Map<string, Module>> {
   const dir = config.distribution.registryPath;
-  const modules = new Map<string, Candidate[]>();
+  const modules = new Map<string, Module>();
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
   for (const file of names.map((n) => path.join(dir, n))) {
     const metaFile = rootRelative(config, file);
+    const module: Module = { packs: [], problems: [], warnings: [] };
+    modules.set(path.basename(file, '.json'), module);
     let meta;
     try {
       meta = readMetadata(file);
     } catch (error) {
       if (!isProvisioningError(error)) throw error;
-      problems.push(toProblem(error));
+      module.problems.push(toProblem(error));
       continue;
     }
     if (!meta || typeof meta.name !== 'string') continue;
-    const packs: Candidate[] = [];
-    for (const version of Object.keys(meta.versions).filter(isVersion).sort(semver.rcompare)) {
+    for (const version of Object.keys(meta.versions).sort()) {
+      if (!isVersion(version)) {
+        module.warnings.push({ code: 'REGISTRY_ERROR', message: `${metaFile}: version key ${JSON.stringify(version)} is not a semantic version; skipped`, file: metaFile, hint: 'pack that version again under a semver version (e.g. 0.3.0, not v0.3.0)' });
+        continue;
+      }
       const record = meta.versions[version]!;
       try {
         const tarFile = localPackageFile(config, record.package_file, metaFile, { version, name: meta.name, nameForStem: nameForStem(config) });
-        packs.push({ name: meta.name, version, record, tarFile, stem: path.basename(tarFile).slice(0, -`_${version}.tar`.length), metaFile });
+        module.packs.push({ name: meta.name, version, record, tarFile, stem: path.basename(tarFile).slice(0, -`_${version}.tar`.length), metaFile });
       } catch (error) {
         // One version's bad record is its problem; the module's other versions are still tested.
         if (!isProvisioningError(error)) throw error;
-        problems.push(toProblem(error));
+        module.problems.push(toProblem(error));
       }
     }
-    modules.set(meta.name, packs);
+    module.packs.sort((x, y) => semver.rcompare(x.version, y.version));
   }
   return modules;
 }
 
-function select(modules: Map<string, Candidate[]>, { module, range, allVersions }: Pick<TestPacksOptions, 'module' | 'range' | 'allVersions'>): Candidate[] {
-  if (range !== undefined) assertRange(range);
-  if (module !== undefined && !modules.has(module)) {
-    throw new ProvisioningError('PACK_NOT_FOUND', `Cannot test ${module}: it has no package metadata`, { hint: 'pack it first: npx gulp pack:provider --provider <name> (or npx gulp pack:providers)' });
-  }
+/**
+ * The module `--provider` names: a module name as packed (`aws_prov`, `provisioning_core`), a
+ * provider's name (`aws`), or `core`. PACK_NOT_FOUND with "did you mean" otherwise.
+ */
+function resolveModule(config: Config, modules: Map<string, Module>, wanted: string): string {
+  const core = config[config.language].corePackageName;
+  for (const name of [wanted, `${wanted}_prov`, ...(wanted === 'core' || wanted === CORE_STEM ? [core] : [])]) if (modules.has(name)) return name;
+  const known = [...modules.keys()].map((n) => n.replace(/_prov$/, ''));
+  const near = closest(wanted.replace(/_prov$/, ''), known);
+  throw new ProvisioningError('PACK_NOT_FOUND', `Cannot test "${wanted}": no pack of it in ${rootRelative(config, config.distribution.registryPath)}/`, {
+    hint: near ? `did you mean "${near}"?` : known.length > 0 ? `packed: ${known.join(', ')}` : 'pack first: npx gulp pack:providers',
+  });
+}
+
+function select(modules: Map<string, Module>, module: string | undefined, { range, allVersions }: Pick<TestPacksOptions, 'range' | 'allVersions'>): Candidate[] {
   const chosen: Candidate[] = [];
-  for (const [name, packs] of modules) {
+  for (const [name, { packs }] of modules) {
     if (module !== undefined && name !== module) continue;
     const matching = range === undefined ? packs : packs.filter((p) => (isVersion(range) ? p.version === range : semver.satisfies(p.version, range)));
     chosen.push(...(range === undefined && !allVersions ? matching.slice(0, 1) : matching));
   }
-  if (chosen.length === 0) {
-    throw new ProvisioningError('PACK_NOT_FOUND', `Cannot test${module ? ` ${module}` : ''}: no package${range ? ` matches --ver ${range}` : ' yet'}`, {
-      hint: range ? 'npx gulp pack:list shows the versions packed' : 'pack first: npx gulp pack:providers',
-    });
-  }
   return chosen;
 }
 
-/** The declared dependencies of an extracted pack's manifest.toml: name → path (string paths only). */
-async function declaredDependencies(dir: string): Promise<{ name: string; path: string; version?: string }[]> {
+interface Declared {
+  name: string;
+  path: string;
+  version?: string | undefined;
+}
+
+/** The declared dependencies of an extracted pack's manifest.toml (path dependencies only); MANIFEST_PARSE said, never read as none. */
+async function declaredDependencies(dir: string, display: (file: string) => string): Promise<Declared[] | Problem> {
+  const file = path.join(dir, 'manifest.toml');
+  if (!existsSync(file)) return [];
   let manifest: Record<string, unknown>;
   try {
-    manifest = await readToml(path.join(dir, 'manifest.toml'));
-  } catch {
-    return [];
+    manifest = await readToml(file);
+  } catch (error) {
+    const problem = isProvisioningError(error) ? toProblem(error) : { code: 'MANIFEST_PARSE' as const, message: String(error) };
+    return { ...problem, code: 'MANIFEST_PARSE', message: `${display(file)} does not parse, so its dependencies are unknown: ${problem.message.split(dir).join(path.basename(dir))}`, file: display(file) };
   }
   const deps = manifest.dependencies;
   if (typeof deps !== 'object' || deps === null) return [];
-  const out: { name: string; path: string; version?: string }[] = [];
+  const out: Declared[] = [];
   for (const [name, spec] of Object.entries(deps as Record<string, unknown>)) {
     const s = spec as Record<string, unknown> | null;
-    if (typeof s?.path === 'string') out.push({ name, path: s.path, ...(typeof s.version === 'string' ? { version: s.version } : {}) });
+    if (typeof s?.path === 'string') out.push({ name, path: s.path, version: typeof s.version === 'string' ? s.version : undefined });
   }
   return out;
 }
@@ -169,15 +201,24 @@ function climb(rel: string): number {
   return most;
 }
 
-function packCommand(config: Config, name: string): string {
-  if (name === config[config.language].corePackageName) return 'npx gulp pack:core';
-  return `npx gulp pack:provider --provider ${name.replace(/_prov$/, '')}`;
-}
-
 const PLACE = 'up';
 
+/** The dependency to lay out for `dep`: the newest pack matching its version, or why there is none. */
+function dependencyPack(config: Config, modules: Map<string, Module>, dep: Declared): { pack: Candidate } | { missing: string; hint: string } {
+  const known = modules.get(dep.name);
+  const command = packCommandFor(config, dep.name);
+  const hint = command ? `pack it first: ${command}` : `${dep.name} is neither a provider nor the core of this tree: put its pack (tar and registry metadata) in this tree's distribution for the imports through it to be checked`;
+  if (known && known.problems.length > 0 && known.packs.length === 0) return { missing: `whose metadata cannot be used (${known.problems[0]!.message})`, hint: known.problems[0]!.hint ?? hint };
+  const packs = known?.packs ?? [];
+  if (packs.length === 0) return { missing: 'which has no pack', hint };
+  const range = dep.version !== undefined && semver.validRange(dep.version) !== null ? dep.version : undefined;
+  const pack = range === undefined ? packs[0] : packs.find((p) => semver.satisfies(p.version, range));
+  if (pack) return { pack };
+  return { missing: `but no pack of ${dep.name} matches ${range} (packed: ${packs.map((p) => p.version).join(', ')})`, hint: command ? `pack a version that matches: ${command} --ver <version>` : hint };
+}
+
 /** Tests one pack in its own folder of `work`. */
-async function testOne(config: Config, pack: Candidate, modules: Map<string, Candidate[]>, work: string, nickel: string | undefined): Promise<TestedPack> {
+async function testOne(config: Config, pack: Candidate, modules: Map<string, Module>, work: string, nickel: string | undefined): Promise<TestedPack> {
   const label = `${pack.name} ${pack.version}`;
   const tested: TestedPack = {
     module: pack.name, version: pack.version, language: 'nickel', file: rootRelative(config, pack.tarFile),
@@ -196,7 +237,7 @@ async function testOne(config: Config, pack: Candidate, modules: Map<string, Can
 
   const actual = await fileIntegrity(pack.tarFile).catch(() => undefined);
   if (actual === undefined) {
-    fail('integrity', [{ code: 'PACK_NOT_FOUND', message: `${label}: ${tested.file} is missing`, file: tested.file, hint: `pack it again, or run pack:clean to drop it from ${pack.metaFile}` }]);
+    fail('integrity', [{ code: 'PACK_NOT_FOUND', message: `${label}: ${tested.file} is missing`, file: tested.file, hint: repackHint(config, pack.name, pack.version) }]);
     skip(['contents', 'imports', 'export'], 'the tar is missing');
     return tested;
   }
@@ -209,12 +250,11 @@ async function testOne(config: Config, pack: Candidate, modules: Map<string, Can
     }]);
   }
 
-  // The pack's folder sits deep enough that every dependency path it declares lands inside `work`.
   await mkdir(work, { recursive: true });
   let dir = path.join(work, pack.stem);
   let extracted: Awaited<ReturnType<typeof extractPack>>;
   try {
-    extracted = await extractPack({ tarFile: pack.tarFile, module: pack.stem, dest: dir });
+    extracted = await extractPack({ tarFile: pack.tarFile, module: pack.stem, dest: dir, shown: tested.file });
     if (extracted.name !== pack.name || extracted.version !== pack.version) {
       throw new ProvisioningError('INTEGRITY_MISMATCH', `${label}: its PACK.json says ${extracted.name} ${extracted.version}`, { file: tested.file, hint: 'pack it again' });
     }
@@ -224,7 +264,9 @@ async function testOne(config: Config, pack: Candidate, modules: Map<string, Can
     skip(['imports', 'export'], 'the pack could not be extracted');
     return tested;
   }
-  const deps = await declaredDependencies(dir);
+  const declared = await declaredDependencies(dir, (file) => `${pack.stem}/${path.relative(dir, file).split(path.sep).join('/')}`);
+  const deps = Array.isArray(declared) ? declared : [];
+  // The pack's folder sits deep enough that every dependency path it declares lands inside `work`.
   const depth = Math.max(0, ...deps.map((d) => (path.isAbsolute(d.path) ? 0 : climb(d.path))));
   if (depth > 0) {
     const nested = path.join(work, ...Array.from({ length: depth }, (_, i) => `${PLACE}${i + 1}`), pack.stem);
@@ -233,55 +275,91 @@ async function testOne(config: Config, pack: Candidate, modules: Map<string, Can
     dir = nested;
   }
   const display = (file: string) => `${pack.stem}/${path.relative(dir, file).split(path.sep).join('/')}`;
-  tested.language = (await readdir(dir)).includes('kcl.mod') ? 'kcl' : 'nickel';
+  // A Nickel pack holds manifest.toml (a kcl.mod beside it does not make it a KCL one).
+  const files = await readdir(dir);
+  tested.language = !files.includes('manifest.toml') && files.includes('kcl.mod') ? 'kcl' : 'nickel';
 
+  const dependencyProblems: Problem[] = Array.isArray(declared) ? [] : [declared];
   const laidOut: LaidOutDependency[] = [];
   for (const dep of deps) {
-    if (path.isAbsolute(dep.path)) continue; // an absolute path is another machine's: every import there escapes
-    const at = path.resolve(dir, dep.path);
-    const candidates = (modules.get(dep.name) ?? []).filter((p) => dep.version === undefined || semver.validRange(dep.version) === null || semver.satisfies(p.version, dep.version));
-    const chosen = candidates[0];
-    const entry: LaidOutDependency = { name: dep.name, path: dep.path, dir: at, packCommand: packCommand(config, dep.name) };
-    if (chosen !== undefined) {
-      try {
-        await extractPack({ tarFile: chosen.tarFile, module: chosen.stem, dest: at });
-        entry.packed = `${chosen.name} ${chosen.version}`;
-        tested.dependencies.push(`${entry.packed} at ${dep.path}`);
-      } catch (error) {
-        if (!isProvisioningError(error)) throw error;
-        tested.problems.push({ ...toProblem(error), message: `${label}: its dependency ${chosen.name} ${chosen.version} cannot be laid out: ${error.message}` });
-      }
-    }
+    const at = path.isAbsolute(dep.path) ? dep.path : path.resolve(dir, dep.path);
+    const entry: LaidOutDependency = { name: dep.name, path: dep.path, dir: at, absolute: path.isAbsolute(dep.path), missing: undefined, hint: '' };
     laidOut.push(entry);
+    if (entry.absolute) continue; // another machine's path: the imports through it say so
+    if (dep.name === pack.name || isInside(dir, at) || isInside(at, dir)) {
+      dependencyProblems.push({ code: 'MANIFEST_INVALID', message: `${label}: dependency ${dep.name} (${dep.path}) is the pack itself`, file: display(path.join(dir, 'manifest.toml')), hint: 'remove it from [dependencies] in manifest.toml' });
+      entry.missing = 'which is the pack itself';
+      continue;
+    }
+    const found = dependencyPack(config, modules, dep);
+    if ('missing' in found) {
+      [entry.missing, entry.hint] = [found.missing, found.hint];
+      continue;
+    }
+    try {
+      await extractPack({ tarFile: found.pack.tarFile, module: found.pack.stem, dest: at, shown: rootRelative(config, found.pack.tarFile) });
+      entry.packed = `${found.pack.name} ${found.pack.version}`;
+      tested.dependencies.push(`${entry.packed} at ${dep.path}`);
+    } catch (error) {
+      if (!isProvisioningError(error)) throw error;
+      entry.missing = `whose pack ${found.pack.name} ${found.pack.version} cannot be laid out`;
+      entry.hint = 'run pack:test on it to see why';
+      dependencyProblems.push({ ...toProblem(error), message: `${label}: its dependency ${found.pack.name} ${found.pack.version} cannot be laid out: ${error.message}` });
+    }
   }
+  // Temp paths (in nickel's stderr, in extraction errors) read as the pack's own.
+  const shown = (text: string) => [...laidOut.filter((d) => !d.absolute).map((d) => [d.dir, d.name] as const), [dir, pack.stem] as const].reduce((t, [from, to]) => t.split(from).join(to), text);
 
   if (tested.language === 'kcl') {
+    fail('imports', dependencyProblems);
     skip(['imports', 'export'], 'imports and export: a legacy KCL pack (only integrity and PACK.json are checked)');
     return tested;
   }
-  fail('imports', await checkPackImports({ dir, label, display, dependencies: laidOut }));
+  fail('imports', [...dependencyProblems, ...(await checkPackImports({ dir, label, display, dependencies: laidOut }))]);
 
   if ((await exportFilesOf(dir)).length === 0) {
-    skip(['export'], 'export: the pack holds no export/*.json (packed without nickel)');
+    skip(['export'], 'export: the pack holds no export/*.json (packed without nickel, or it exports nothing)');
   } else if (nickel === undefined) {
     skip(['export'], `export: "${config.nickel.bin}" not found (install nickel, or set [nickel] bin, to compare the exports)`);
   } else {
-    fail('export', await checkPackExports({ dir, label, display, bin: nickel, files: Object.keys(extracted.files) }));
+    const against = tested.dependencies.length > 0 ? ` with ${tested.dependencies.map((d) => d.replace(/ at .*$/, '')).join(', ')} laid out` : '';
+    const command = packCommandFor(config, pack.name, semver.inc(pack.version, 'patch') ?? '<next version>');
+    const problems = await checkPackExports({ dir, label, display, bin: nickel, files: Object.keys(extracted.files), shown });
+    fail('export', problems.map((p) => (p.code !== 'EXPORT_MISMATCH' || against === '' ? p : {
+      ...p,
+      message: `${p.message}${against}`,
+      hint: `it was exported against other files of its dependencies than those packs; a packed version is immutable, so pack it again as a new version against them${command ? `: ${command}` : ''}`,
+    })));
   }
   return tested;
 }
 
 /** Tests the packs selected; every problem of every pack in the result, `ok` false when there is one. */
 export async function testPacks({ config, module, range, allVersions = false, concurrency = os.availableParallelism?.() ?? os.cpus().length, onTested }: TestPacksOptions): Promise<TestPacksResult> {
-  const problems: Problem[] = [];
-  const modules = await readDistribution(config, problems);
-  const chosen = select(modules, { module, range, allVersions });
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ProvisioningError('INVALID_OPTION', `Cannot test packs with concurrency ${JSON.stringify(concurrency)}: expected a whole number >= 1`);
+  if (range !== undefined) assertRange(range);
+  const modules = await readDistribution(config);
+  const selected = module === undefined ? undefined : resolveModule(config, modules, module);
+  const own = [...modules].filter(([name]) => selected === undefined || name === selected).map(([, m]) => m);
+  // The selected module's metadata is unusable: that is the error, not "no package".
+  const unusable = own.find((m) => m.packs.length === 0 && m.problems.length > 0);
+  if (selected !== undefined && unusable) {
+    const p = unusable.problems[0]!;
+    throw new ProvisioningError(p.code, p.message, p);
+  }
+  const chosen = select(modules, selected, { range, allVersions });
+  if (chosen.length === 0) {
+    throw new ProvisioningError('PACK_NOT_FOUND', `Cannot test${selected ? ` ${selected}` : ''}: no package${range ? ` matches --ver ${range}` : ' yet'}`, {
+      hint: range ? 'npx gulp pack:list shows the versions packed (a pre-release matches only a range that names it)' : 'pack first: npx gulp pack:providers',
+    });
+  }
+  const problems: Problem[] = own.flatMap((m) => m.problems);
   const nickel = findBinary(config.nickel.bin, { cwd: config.root });
   const work = await mkdtemp(path.join(os.tmpdir(), 'provisioning-pack-test-'));
   const forget = onInterrupt(() => rmSync(work, { recursive: true, force: true }));
   try {
     let done = 0;
-    const settled = await settleEach(chosen, Math.max(1, concurrency), async (pack, i) => {
+    const settled = await settleEach(chosen, concurrency, async (pack, i) => {
       const tested = await testOne(config, pack, modules, path.join(work, String(i)), nickel);
       onTested?.(tested, ++done, chosen.length);
       return tested;
@@ -291,9 +369,10 @@ export async function testPacks({ config, module, range, allVersions = false, co
       return s.value;
     });
     for (const p of packs) problems.push(...p.problems);
-    const warnings: Problem[] = nickel === undefined && packs.some((p) => p.skipped.some((s) => s.startsWith('export: "')))
-      ? [{ code: 'NICKEL_NOT_FOUND', message: `"${config.nickel.bin}" not found: the packs' exports were not compared`, hint: 'install nickel (https://nickel-lang.org) or set [nickel] bin' }]
-      : [];
+    const warnings: Problem[] = own.flatMap((m) => m.warnings);
+    if (nickel === undefined && packs.some((p) => p.skipped.some((s) => s.startsWith('export: "')))) {
+      warnings.push({ code: 'NICKEL_NOT_FOUND', message: `"${config.nickel.bin}" not found: the packs' exports were not compared`, hint: 'install nickel (https://nickel-lang.org) or set [nickel] bin' });
+    }
     return { ok: problems.length === 0, packs, problems, warnings };
   } catch (error) {
     // A raw system error (a full disk in the temp folder) becomes a coded one.

@@ -51,3 +51,15 @@ export function planner(config: Config): { planFor(target: PackTarget): ExportPl
 export function nameForStem(config: Config): (stem: string) => string {
   return (stem) => (stem === CORE_STEM ? config[config.language].corePackageName : stem);
 }
+
+/**
+ * The command that packs module `name` (optionally as `version`) in this tree: `pack:core` for
+ * the core, `pack:provider --provider <p>` for a provider module (`<p>_prov`); undefined for a
+ * module that is neither (packed in another tree).
+ */
+export function packCommandFor(config: Config, name: string, version?: string): string | undefined {
+  const ver = version === undefined ? '' : ` --ver ${version}`;
+  if (name === config[config.language].corePackageName) return `npx gulp pack:core${ver}`;
+  const provider = /^([a-z0-9][a-z0-9_-]*)_prov$/.exec(name)?.[1];
+  return provider === undefined ? undefined : `npx gulp pack:provider --provider ${provider}${ver}`;
+}

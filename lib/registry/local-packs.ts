@@ -20,6 +20,7 @@ import { nameForStem } from '../pack/from-config.ts';
 import { loadSecretKey } from '../sign/keys.ts';
 import { verifyFile } from '../sign/verify-file.ts';
 import { SIGNATURE_SUFFIX } from './layout.ts';
+import { repackHint } from './verify.ts';
 import { localPackageFile } from './source.ts';
 
 export interface LocalPack {
@@ -95,7 +96,7 @@ export async function checkLocalPacks(config: Config, packs: readonly LocalPack[
     const label = `${p.name} ${p.version}`;
     const actual = await fileIntegrity(p.tarFile).catch(() => undefined);
     if (!actual) {
-      problems.push({ code: 'PACK_NOT_FOUND', message: `Cannot publish ${label}: ${p.tarFile} is missing`, file: p.tarFile, hint: `pack it again (pack:provider --ver ${p.version}), or drop it from the metadata with pack:clean` });
+      problems.push({ code: 'PACK_NOT_FOUND', message: `Cannot publish ${label}: ${p.tarFile} is missing`, file: p.tarFile, hint: repackHint(config, p.name, p.version) });
       continue;
     }
     if (actual.integrity !== p.record.integrity || actual.size !== p.record.size) {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { isProvisioningError, ProvisioningError, toProblem, type Problem } from '../errors.ts';
-import { nameForStem } from '../pack/from-config.ts';
+import { nameForStem, packCommandFor } from '../pack/from-config.ts';
 import { readMetadata, type PackMetadata } from '../formats/metadata.ts';
 import { verifyFile } from '../sign/verify-file.ts';
 import { fileIntegrity } from '../formats/integrity.ts';
@@ -122,7 +122,7 @@ async function verifyOne(config: Config, meta: PackMetadata, version: string, ct
   try {
     actual = await fileIntegrity(tarFile);
   } catch {
-    ctx.errors.push({ code: 'PACK_NOT_FOUND', message: `${meta.name} ${version}: package ${row.file} is missing`, file: row.file, hint: 'pack it again, or run pack:clean to drop it from the metadata' });
+    ctx.errors.push({ code: 'PACK_NOT_FOUND', message: `${meta.name} ${version}: package ${row.file} is missing`, file: row.file, hint: repackHint(config, meta.name, version) });
     return { ...row, integrity: 'missing' };
   }
   if (actual.integrity !== record.integrity || actual.size !== record.size) {
@@ -148,4 +148,10 @@ async function verifyOne(config: Config, meta: PackMetadata, version: string, ct
     ctx.errors.push(problem);
     return { ...row, signature: 'invalid' };
   }
+}
+
+/** What puts a missing tar back: packing that very version again. */
+export function repackHint(config: Config, name: string, version: string): string {
+  const command = packCommandFor(config, name, version);
+  return command ? `pack it again: ${command}` : `pack ${name} ${version} again where its sources are, and copy its tar into this tree's pack_path`;
 }

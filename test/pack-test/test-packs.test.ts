@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -15,6 +15,7 @@ import { loadConfig } from '../../lib/config/load.ts';
 import { packSettings, planner } from '../../lib/pack/from-config.ts';
 import { coreTarget, packModule } from '../../lib/pack/index.ts';
 import { testPacks, type TestedPack } from '../../lib/pack-test/test-packs.ts';
+import { verifyPacks } from '../../lib/registry/verify.ts';
 import { codeOf } from '../helpers/codes.ts';
 import { nickelBinaries, packOne, providerFiles } from '../helpers/pack-tree.ts';
 import { gulp, run } from '../helpers/run.ts';
@@ -257,3 +258,108 @@ t('no temp folder is left behind, also on SIGINT in the middle of an export', as
 });
 
 t.run();
+
+const found = suite('pack:test: what a new user\'s run found');
+const STAND = path.join(PROJECT_ROOT, 'test/fixtures/bin/nickel');
+
+found('EXPORT_MISMATCH names the dependency packs it was exported against, and its hint (a new version) makes the test pass', async () => {
+  const root = await tree(STAND, importing('gcp', '../../../../nickel/defaults.ncl', CORE_DEP));
+  await packCore(root);
+  await packOne(root, 'gcp');
+  await writeFile(path.join(root, 'nickel/defaults.ncl'), '{ zone = "z2" }\n');
+  assert.is((await gulp(['pack:core', '--ver', '0.2.0', '--base', root, '--silent'])).code, 0);
+  const mismatch = (await tested(root, { module: 'gcp_prov' })).problems.find((p) => p.code === 'EXPORT_MISMATCH')!;
+  assert.ok(mismatch);
+  assert.match(mismatch.message, 'provisioning_core 0.2.0');
+  assert.match(mismatch.hint!, 'npx gulp pack:provider --provider gcp --ver 1.0.1');
+  const followed = await gulp(['pack:provider', '--provider', 'gcp', '--ver', '1.0.1', '--base', root, '--silent']);
+  assert.is(followed.code, 0, followed.stderr);
+  assert.ok((await tested(root, { module: 'gcp_prov' })).ok);
+});
+
+found('a missing tar: PACK_NOT_FOUND whose hint, followed, puts it back (pack:test, pack:verify and pack:publish alike)', async () => {
+  const root = await exampleTree();
+  await appendFile(path.join(root, 'config/config.toml'), '\n[nickel]\nexport = "off"\n');
+  await packOne(root, 'aws');
+  await rm(path.join(root, 'distribution/packages/aws_prov_0.2.0.tar'));
+  const config = await loadConfig({ root });
+  const missing = (await tested(root)).problems[0]!;
+  assert.is(missing.code, 'PACK_NOT_FOUND');
+  assert.is(missing.hint, 'pack it again: npx gulp pack:provider --provider aws --ver 0.2.0');
+  assert.match((await verifyPacks({ config })).errors[0]!.hint!, 'npx gulp pack:provider --provider aws --ver 0.2.0');
+  const followed = await gulp(['pack:provider', '--provider', 'aws', '--ver', '0.2.0', '--base', root, '--silent']);
+  assert.is(followed.code, 0, followed.stderr);
+  assert.ok((await tested(root)).ok);
+});
+
+found('dependencies: a version no pack matches, a module that is neither a provider nor the core, the pack itself, an absolute path, a manifest that does not parse', async () => {
+  const files: Tree = {
+    ...importing('gcp', '../../../../nickel/defaults.ncl', '\n[dependencies]\nprovisioning_core = { path = "../../../../nickel", version = "^2.0" }\n'),
+    ...importing('azure', '../../shared/lib.ncl', '\n[dependencies]\nshared_lib = { path = "../../shared" }\n'),
+    ...importing('hetzner', '/opt/prov/nickel/x.ncl', '\n[dependencies]\nopt = { path = "/opt/prov/nickel" }\nhetzner_prov = { path = "." }\n'),
+    'extensions/providers/shared/lib.ncl': '{ zone = "z" }\n',
+  };
+  const root = await tree(STAND, files);
+  await writeFile(path.join(root, 'config/config.toml'), '[nickel]\nexport = "off"\n');
+  await packCore(root);
+  for (const p of ['gcp', 'azure', 'hetzner']) await packOne(root, p);
+  const result = await tested(root);
+  const of = (m: string) => byModule(result.packs, m).problems;
+  const gcp = of('gcp_prov').find((p) => p.code === 'IMPORT_UNRESOLVED')!;
+  assert.match(gcp.message, 'no pack of provisioning_core matches ^2.0 (packed: 0.1.0)');
+  const azure = of('azure_prov').find((p) => p.code === 'IMPORT_UNRESOLVED')!;
+  assert.match(azure.message, 'shared_lib');
+  assert.not.match(azure.hint!, 'pack:provider --provider shared_lib');
+  const hetzner = of('hetzner_prov');
+  assert.ok(hetzner.some((p) => p.code === 'MANIFEST_INVALID' && p.message.includes('hetzner_prov') && p.message.includes('the pack itself')), JSON.stringify(hetzner));
+  const absolute = hetzner.find((p) => p.code === 'PACK_IMPORT_ESCAPES')!;
+  assert.match(absolute.message, 'absolute');
+  for (const p of result.problems) assert.not.match(`${p.message} ${p.hint ?? ''}`, 'provisioning-pack-test-', 'no temp path');
+  // A manifest.toml that does not parse is said, never read as "no dependencies".
+  const broken = await tree(STAND, { ...importing('gcp', '../../../../nickel/defaults.ncl', '\n[dependencies]\nprovisioning_core = { path = "../../../../nickel" }\nprovisioning_core = { path = "x" }\n') });
+  await writeFile(path.join(broken, 'config/config.toml'), '[nickel]\nexport = "off"\n');
+  await packCore(broken);
+  const packed = await gulp(['pack:provider', '--provider', 'gcp', '--base', broken, '--silent']);
+  if (packed.code === 0) {
+    const codes = (await tested(broken, { module: 'gcp_prov' })).problems.map((p) => p.code);
+    assert.ok(codes.includes('MANIFEST_PARSE'), codes.join(' '));
+  } else {
+    assert.match(packed.stderr, 'MANIFEST_PARSE'); // refused at packing already: nothing to test
+  }
+});
+
+found('--provider takes a provider or a module name (core too), says "did you mean", and a broken metadata file is its own error', async () => {
+  const root = await exampleTree();
+  await appendFile(path.join(root, 'config/config.toml'), '\n[nickel]\nexport = "off"\n');
+  await packCore(root);
+  await packOne(root, 'aws');
+  await packOne(root, 'upcloud');
+  assert.equal((await tested(root, { module: 'aws_prov' })).packs.map((p) => p.module), ['aws_prov']);
+  assert.equal((await tested(root, { module: 'aws' })).packs.map((p) => p.module), ['aws_prov']);
+  assert.equal((await tested(root, { module: 'provisioning_core' })).packs.map((p) => p.module), ['provisioning_core']);
+  const typo = await tested(root, { module: 'awz' }).then(() => undefined, (e: { code: string; hint?: string }) => e);
+  assert.is(typo?.code, 'PACK_NOT_FOUND');
+  assert.match(typo!.hint!, 'did you mean "aws"');
+  const r = await gulp(['pack:test', '--provider', 'core', '--base', root, '--format', 'json', '--silent']);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).packs.map((p: TestedPack) => p.module), ['provisioning_core']);
+  // Another module's broken metadata is not this one's problem; this one's is its own error.
+  await writeFile(path.join(root, 'distribution/registry/aws_prov.json'), '{ not json');
+  assert.ok((await tested(root, { module: 'upcloud' })).ok);
+  assert.is(await codeOf(tested(root, { module: 'aws' })), 'REGISTRY_ERROR');
+});
+
+found('a kcl.mod beside a Nickel manifest.toml does not turn the checks off', async () => {
+  const root = await tree(STAND, { ...importing('gcp', '../../shared/x.ncl'), 'extensions/providers/gcp/nickel/kcl.mod': '[package]\nname = "gcp_prov"\n', 'extensions/providers/shared/x.ncl': '{ zone = "z" }\n' });
+  await packOne(root, 'gcp');
+  const gcp = byModule((await tested(root)).packs, 'gcp_prov');
+  assert.is(gcp.language, 'nickel');
+  assert.is(gcp.checks.imports, 'failed');
+});
+
+found('a bad concurrency is INVALID_OPTION', async () => {
+  const root = await exampleTree();
+  assert.is(await codeOf(testPacks({ config: await loadConfig({ root }), concurrency: Number.NaN })), 'INVALID_OPTION');
+});
+
+found.run();
