@@ -24,11 +24,17 @@ async function onSignal(signal: (typeof SIGNALS)[number]): Promise<void> {
   undoing = true;
   // Counted now: our own listener is one of them.
   const othersListen = process.listenerCount(signal) > 1;
+  // Once the signal is here, the exit status is the signal's: gulp-cli's own exit listener sets 1
+  // for a task that did not complete, and a task failing because its child was killed below exits
+  // 1; this listener, added last, runs last.
+  if (!othersListen) process.on('exit', () => void (process.exitCode = exitCode(signal)));
   const all = [...pending].reverse();
   pending.clear();
   for (const { undo } of all) {
     try {
-      await undo();
+      // Synchronous undos run back to back, with no turn of the event loop between them.
+      const done = undo();
+      if (done instanceof Promise) await done;
     } catch {
       // keep undoing the rest: releasing most beats releasing none
     }

@@ -90,8 +90,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const marker = path.join(tools, 'exporting');
     await writeFile(path.join(root, 'config/config.toml'), `\n[nickel]\nbin = "${await slowNickel(tools, marker)}"\nexport = "required"\n`, { flag: 'a' });
     const r = await interrupted(['pack:providers', '--base', root], signal, async () => existsSync(marker));
-    assert.ok(r.code !== 0 || r.signal !== null, `exit ${r.code}`);
-    assert.is.not(r.code, 0);
+    // The signal's status, as a shell reports it (gulp-cli's own exit listener would say 1). Deno's
+    // node:child_process reports a child it was asked to kill with no code at all, whatever its status.
+    if (r.code !== null || !('Deno' in globalThis)) assert.is(r.code, signal === 'SIGINT' ? 130 : 143, `exit ${r.code}`);
     const locks = path.join(root, 'distribution/cache/locks');
     assert.equal(existsSync(locks) ? await readdir(locks) : [], [], 'the lock folder is gone');
     const packages = path.join(root, 'distribution/packages');
