@@ -150,6 +150,7 @@ export const sync = defineTask({
   async run(ctx) {
     const reports = await syncInfras({ config: await ctx.config(), infra: str(ctx.flags.infra), force: ctx.flags.force === true, plainHttp: plainHttpFlag(ctx) });
     for (const r of reports) changesOf(ctx, r.changes);
+    ctx.warnProblems(reports.flatMap((r) => r.warnings));
     const problems = reports.flatMap((r) => r.problems);
     ctx.report({ ok: problems.length === 0, infras: reports }, () => reports.filter((r) => r.problems.length === 0)
       .map((r) => `${r.infra}: ${r.changes.length ? `${r.changes.length} change(s)` : 'in sync'}`).join('\n'));

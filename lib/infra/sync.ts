@@ -27,6 +27,8 @@ export interface SyncReport {
   changes: string[];
   /** Why this infra was left untouched (it is all or nothing per infra). */
   problems: Problem[];
+  /** What a vendored copy put back warned of (an unsigned pack, plain HTTP). */
+  warnings: Problem[];
 }
 
 /**
@@ -43,6 +45,7 @@ export async function syncInfras({ config, infra, force = false, plainHttp }: Sy
 }
 
 async function syncInfra(config: Config, infra: Infra, force: boolean, plainHttp: boolean | undefined): Promise<SyncReport> {
+  const warnings: Problem[] = [];
   try {
     const { changes } = await editInfra(config, infra, async (edit) => {
       const problems: Problem[] = [];
@@ -60,7 +63,9 @@ async function syncInfra(config: Config, infra: Infra, force: boolean, plainHttp
             edit.after.push(...(await planLink(config, infra, entry.name, record, { force })));
           } else if (!existsSync(vendorDirOf(infra, record.module))) {
             // A fresh clone has no vendor/ (git-ignored): put it back from the very pack recorded.
-            if (!(await restoreVendoredCopy(edit, record, { plainHttp }))) {
+            const restored = await restoreVendoredCopy(edit, record, { plainHttp });
+            if (restored) warnings.push(...restored);
+            else {
               problems.push({ code: 'LINK_MISSING', message: `Cannot sync "${entry.name}": vendored copy ${rootRelative(config, vendorDirOf(infra, record.module))}/ is missing, and its source ${record.source} cannot be fetched by digest`, ...at, hint: `run providers:vendor --provider ${entry.name} --infra ${infra.name} --ver ${record.version ?? '<range>'} again` });
             }
           }
@@ -78,10 +83,10 @@ async function syncInfra(config: Config, infra: Infra, force: boolean, plainHttp
       // All or nothing: one problem leaves the whole infra as it was.
       if (problems.length > 0) throw new ProblemsError(problems);
     });
-    return { infra: infra.name, changes, problems: [] };
+    return { infra: infra.name, changes, problems: [], warnings };
   } catch (error) {
-    if (error instanceof ProblemsError) return { infra: infra.name, changes: [], problems: error.problems };
-    if (isProvisioningError(error)) return { infra: infra.name, changes: [], problems: [toProblem(error)] };
+    if (error instanceof ProblemsError) return { infra: infra.name, changes: [], problems: error.problems, warnings };
+    if (isProvisioningError(error)) return { infra: infra.name, changes: [], problems: [toProblem(error)], warnings };
     throw error;
   }
 }

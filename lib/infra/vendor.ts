@@ -151,12 +151,12 @@ async function stage(edit: InfraEdit, fetched: FetchedPack, staging: string): Pr
  * Puts a vendored copy that went missing (a fresh clone: vendor/ is git-ignored) back in place,
  * fetched by the digest its record names (`oci://HOST/NAMESPACE/<module>@sha256:…`), checked
  * against the recorded integrity, signature and PACK.json digest: what providers:sync does for a
- * vendored record. False when the record names no source it can fetch exactly (then the caller
- * reports it missing).
+ * vendored record. Its warnings (an unsigned pack, plain HTTP) when it is put back; undefined when
+ * the record names no source it can fetch exactly (then the caller reports it missing).
  */
-export async function restoreVendoredCopy(edit: InfraEdit, record: ProviderRecord, { plainHttp }: { plainHttp?: boolean | undefined } = {}): Promise<boolean> {
+export async function restoreVendoredCopy(edit: InfraEdit, record: ProviderRecord, { plainHttp }: { plainHttp?: boolean | undefined } = {}): Promise<Problem[] | undefined> {
   const at = pinnedOciSource(record.source);
-  if (!at || at.module !== record.module || record.version === null || record.integrity === undefined) return false;
+  if (!at || at.module !== record.module || record.version === null || record.integrity === undefined) return undefined;
   const { config, infra } = edit;
   const dir = vendorDirOf(infra, record.module);
   const source = ociSource({ client: ociClient(config, at.registry, { plainHttp }), namespace: at.registry.namespace, cacheDir: config.distribution.cachePath });
@@ -172,7 +172,7 @@ export async function restoreVendoredCopy(edit: InfraEdit, record: ProviderRecor
       throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot restore ${rootRelative(config, dir)}/: the pack's PACK.json is ${staged.packManifest}, the record says ${record.packManifest}`);
     }
     edit.before.push({ kind: 'place', from: staging, dir, label: `restored ${rootRelative(config, dir)}/ (${record.module} ${record.version}) from ${record.source}` });
-    return true;
+    return fetched.warnings;
   } finally {
     forgetTmp();
     await rm(tmpDir, { recursive: true, force: true });

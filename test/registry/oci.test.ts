@@ -121,15 +121,20 @@ plain('a flipped byte in a blob in the registry\'s storage is INTEGRITY_MISMATCH
 
 plain('providers:sync restores a missing vendored copy by its recorded digest', async () => {
   if (!registry) return skip();
-  const { t, config } = await publishedTree(registry);
+  const { t } = await publishedTree(registry);
+  // Keys to check with, and an unsigned pack: vendoring it warns, and so must putting it back.
+  await addConfig(t.root, (await keysFor(t.root)).config);
+  const config = await t.config();
   const ns = `oci://${registry.host}/restore/providers`;
   await publishPacks({ config, registry: ns });
-  const { record } = await vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*', registry: ns });
+  const { record, warnings } = await vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*', registry: ns });
   const vendored = await snapshot(path.join(t.wuji, 'vendor'));
   await rm(path.join(t.wuji, 'vendor/aws_prov'), { recursive: true });
   const [report] = await syncInfras({ config, infra: 'wuji' });
   assert.equal(report!.problems, []);
   assert.equal(report!.changes, [`restored workspace/infra/wuji/vendor/aws_prov/ (aws_prov 0.2.0) from ${record.source}`]);
+  assert.equal(warnings.map((w) => w.code), ['SIGNATURE_MISSING'], 'vendoring this unsigned pack warned');
+  assert.equal(report!.warnings.map((w) => w.code), warnings.map((w) => w.code), 'and so does putting it back');
   assert.equal(await snapshot(path.join(t.wuji, 'vendor')), vendored);
   await removeProvider({ config, provider: 'aws', infra: 'wuji' });
 });
