@@ -6,6 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
+/** `--name VALUE` from the command line, else `fallback`. */
+export function option(name: string, fallback: string, args = process.argv.slice(2)): string {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : args[i + 1]!;
+}
+
 let work = '';
 /** The folder GNU time writes its figures into (a temp folder of the benchmark). */
 export function setWork(dir: string): void {

@@ -15,14 +15,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadavg, pair, setWork, timed, type Command, type Pair } from './measure.ts';
+import { loadavg, option, pair, setWork, timed, type Command, type Pair } from './measure.ts';
 import { makeTree } from './synthetic-tree.ts';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : args[i + 1]!;
-};
 const ROUNDS = Number(option('rounds', '6'));
 const PROVIDERS = Number(option('providers', '200'));
 const FILES = Number(option('files', '40'));

@@ -22,14 +22,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadavg, pair as pairIn, setWork, timed, type Command, type Pair } from './measure.ts';
+import { loadavg, option, pair as pairIn, setWork, timed, type Command, type Pair } from './measure.ts';
 import { GNU_LOOP, makeTree } from './synthetic-tree.ts';
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : args[i + 1]!;
-};
 const ROUNDS = Number(option('rounds', '10'));
 const PROVIDERS = Number(option('providers', '200'));
 const FILES = Number(option('files', '40'));

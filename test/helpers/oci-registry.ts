@@ -291,6 +291,11 @@ export async function proxyRegistry(target: Registry, intercept: Intercept): Pro
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
+  return listenLoopback(server);
+}
+
+/** `server` listening on a free loopback port: its `HOST:PORT`, and a close that drops idle connections too. */
+export async function listenLoopback(server: Server): Promise<{ host: string; close(): Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     host: `127.0.0.1:${(server.address() as { port: number }).port}`,

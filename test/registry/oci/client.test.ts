@@ -9,17 +9,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { digestOf, OciClient, parseChallenge } from '../../../lib/registry/oci/client.ts';
 import { codeOf } from '../../helpers/codes.ts';
+import { listenLoopback } from '../../helpers/oci-registry.ts';
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ host: string; close(): Promise<void> }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    host: `127.0.0.1:${(server.address() as { port: number }).port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections?.();
-    }),
-  };
+  return listenLoopback(createServer(handler));
 }
 
 const test = suite('OCI client');
