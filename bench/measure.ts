@@ -91,14 +91,21 @@ export function pair(a: Command, b: Command, target: string | undefined, rounds:
     cpuRatios.push(ta.cpu / tb.cpu);
   }
   const result = {
-    label: `${a.label} / ${b.label}`, a: median(as), b: median(bs), ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios),
-    cpuRatio: median(cpuRatios), ...(target ? { target } : {}),
+    label: `${a.label} / ${b.label}`,
+    a: median(as),
+    b: median(bs),
+    ratio: median(ratios),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+    cpuRatio: median(cpuRatios),
+    ...(target ? { target } : {}),
   };
   process.stdout.write(`${row(result)}\n`);
   return result;
 }
 
 export const row = (p: Pair) =>
-  `${p.label.padEnd(64)} ${p.a.toFixed(0).padStart(6)} ms ${p.b.toFixed(0).padStart(6)} ms  ${p.ratio.toFixed(2)}x (${p.min.toFixed(2)}-${p.max.toFixed(2)})  cpu ${p.cpuRatio.toFixed(2)}x${p.target ? `  target ${p.target}` : ''}`;
+  `${p.label.padEnd(64)} ${p.a.toFixed(0).padStart(6)} ms ${p.b.toFixed(0).padStart(6)} ms  ${p.ratio.toFixed(2)}x (${p.min.toFixed(2)}-${p.max.toFixed(2)})  cpu ${
+    p.cpuRatio.toFixed(2)
+  }x${p.target ? `  target ${p.target}` : ''}`;
 export const loadavg = () => (existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'unknown');
-

@@ -52,17 +52,29 @@ const loadavg = async () => (await readFile('/proc/loadavg', 'utf8').catch(() =>
 const loadBefore = await loadavg();
 const registry = (await startRegistry())!;
 try {
-  const root = await testdir({ 'config/config.toml': '[nickel]\nexport = "off"\n\n[distribution.oci]\nplain_http = true\n', 'workspace/infra/wuji/manifest.toml': '[package]\nname = "wuji"\n' });
+  const root = await testdir({
+    'config/config.toml': '[nickel]\nexport = "off"\n\n[distribution.oci]\nplain_http = true\n',
+    'workspace/infra/wuji/manifest.toml': '[package]\nname = "wuji"\n',
+  });
   for (let p = 0; p < PACKS; p++) {
     const dir = path.join(root, 'extensions/providers', `p${String(p).padStart(3, '0')}`, 'nickel');
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'manifest.toml'), `[package]\nname = "p${String(p).padStart(3, '0')}_prov"\nversion = "1.0.0"\n`);
-    for (let f = 0; f < 10; f++) await writeFile(path.join(dir, `f${f}.ncl`), `{\n${Array.from({ length: 40 }, (_, i) => `  field_${i} = "value ${p}-${f}-${i}",`).join('\n')}\n}\n`);
+    for (let f = 0; f < 10; f++) {
+      await writeFile(
+        path.join(dir, `f${f}.ncl`),
+        `{\n${Array.from({ length: 40 }, (_, i) => `  field_${i} = "value ${p}-${f}-${i}",`).join('\n')}\n}\n`,
+      );
+    }
   }
   const config = await loadConfig({ root });
   const plans = planner(config);
   const providers = await discoverProviders(config);
-  const { results } = await packAll({ ...packSettings(config), targets: providers.map((p) => ({ name: p.module, resolve: () => providerTarget(p) })), plan: (t) => plans.planFor(t) });
+  const { results } = await packAll({
+    ...packSettings(config),
+    targets: providers.map((p) => ({ name: p.module, resolve: () => providerTarget(p) })),
+    plan: (t) => plans.planFor(t),
+  });
 
   // skopeo's side: each pack as an OCI `dir:` layout holding exactly the artifact we push.
   const layouts = await testdir();
@@ -76,7 +88,9 @@ try {
     for (const blob of artifact.blobs) await writeFile(path.join(dir, digestOf(blob).slice('sha256:'.length)), blob);
   }
   const skopeoLoop = time(() => {
-    for (const r of results) run(SKOPEO_BIN!, ['copy', '--quiet', '--dest-tls-verify=false', `dir:${path.join(layouts, r.name)}`, `docker://${registry.host}/skopeo/providers/${r.name}:${r.version}`]);
+    for (const r of results) {
+      run(SKOPEO_BIN!, ['copy', '--quiet', '--dest-tls-verify=false', `dir:${path.join(layouts, r.name)}`, `docker://${registry.host}/skopeo/providers/${r.name}:${r.version}`]);
+    }
   });
 
   const ns = `oci://${registry.host}/ours/providers`;
@@ -86,23 +100,27 @@ try {
 
   const vendor = time(() => run('node', [GULP, 'providers:vendor', '--provider', 'p000', '--infra', 'wuji', '--ver', '1.0.0', '--registry', ns, '--base', root, '--silent']));
   const out = await testdir();
-  const skopeoPull = time(() => run(SKOPEO_BIN!, ['copy', '--quiet', '--src-tls-verify=false', `docker://${registry.host}/ours/providers/p000_prov:1.0.0`, `dir:${path.join(out, 'p000')}`]));
+  const skopeoPull = time(() =>
+    run(SKOPEO_BIN!, ['copy', '--quiet', '--src-tls-verify=false', `docker://${registry.host}/ours/providers/p000_prov:1.0.0`, `dir:${path.join(out, 'p000')}`])
+  );
   const gulpStart = time(() => run('node', [GULP, '--version']));
 
   const cpu = (await readFile('/proc/cpuinfo', 'utf8').catch(() => '')).match(/model name\s*:\s*(.*)/)?.[1] ?? cpus()[0]?.model ?? 'unknown';
   const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
-  process.stdout.write([
-    `machine: ${cpus().length} CPUs (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, node ${process.version}`,
-    `load average (1/5/15 min): ${loadBefore} before, ${await loadavg()} after`,
-    `registry: docker-registry (CNCF distribution) on ${registry.host}, plain HTTP; ${results.length} packs of ${results[0]?.size ?? 0} bytes`,
-    `skopeo copy loop, one process per pack:        ${fmt(skopeoLoop)}`,
-    `gulp pack:publish, cold:                       ${fmt(cold)}  = ${(cold / skopeoLoop).toFixed(3)}x the skopeo loop`,
-    `gulp pack:publish, unchanged:                  ${fmt(unchanged)}`,
-    `gulp providers:vendor, one pack:               ${fmt(vendor)}`,
-    `skopeo copy of that pack to dir:               ${fmt(skopeoPull)}`,
-    `bare gulp-cli start-up (gulp --version):       ${fmt(gulpStart)}`,
-    `vendor / (skopeo copy + gulp start-up):        ${(vendor / (skopeoPull + gulpStart)).toFixed(3)}x`,
-  ].join('\n') + '\n');
+  process.stdout.write(
+    [
+      `machine: ${cpus().length} CPUs (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, node ${process.version}`,
+      `load average (1/5/15 min): ${loadBefore} before, ${await loadavg()} after`,
+      `registry: docker-registry (CNCF distribution) on ${registry.host}, plain HTTP; ${results.length} packs of ${results[0]?.size ?? 0} bytes`,
+      `skopeo copy loop, one process per pack:        ${fmt(skopeoLoop)}`,
+      `gulp pack:publish, cold:                       ${fmt(cold)}  = ${(cold / skopeoLoop).toFixed(3)}x the skopeo loop`,
+      `gulp pack:publish, unchanged:                  ${fmt(unchanged)}`,
+      `gulp providers:vendor, one pack:               ${fmt(vendor)}`,
+      `skopeo copy of that pack to dir:               ${fmt(skopeoPull)}`,
+      `bare gulp-cli start-up (gulp --version):       ${fmt(gulpStart)}`,
+      `vendor / (skopeo copy + gulp start-up):        ${(vendor / (skopeoPull + gulpStart)).toFixed(3)}x`,
+    ].join('\n') + '\n',
+  );
 } finally {
   await registry.stop();
   await cleanupTestdirs();

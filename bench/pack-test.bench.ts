@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadavg, option, pair, setWork, timed, type Command, type Pair } from './measure.ts';
+import { type Command, loadavg, option, type Pair, pair, setWork, timed } from './measure.ts';
 import { makeTree } from './synthetic-tree.ts';
 
 const ROUNDS = Number(option('rounds', '6'));
@@ -25,7 +25,8 @@ const PROJECT = fileURLToPath(new URL('../', import.meta.url));
 const GULP = path.join(PROJECT, 'node_modules/.bin/gulp');
 
 /** The yardstick: extract each pack with GNU tar into a fresh folder, then hash every file. */
-const GNU_EXTRACT = `for t in "$1"/distribution/packages/*.tar; do d="$2/$(basename "$t" .tar)"; mkdir -p "$d"; tar -xf "$t" -C "$d"; find "$d" -type f -exec sha256sum {} + >/dev/null; done`;
+const GNU_EXTRACT =
+  `for t in "$1"/distribution/packages/*.tar; do d="$2/$(basename "$t" .tar)"; mkdir -p "$d"; tar -xf "$t" -C "$d"; find "$d" -type f -exec sha256sum {} + >/dev/null; done`;
 
 const work = mkdtempSync(path.join(tmpdir(), 'pack-test-bench-'));
 setWork(work);
@@ -46,20 +47,32 @@ try {
   const test = gulp('gulp pack:test', 'pack:test');
   const results: Pair[] = [];
   process.stdout.write(`${'pair (A / B), medians'.padEnd(64)} ${'A wall'.padStart(9)} ${'B wall'.padStart(9)}  A/B wall (min-max)  A/B cpu\n`);
-  results.push(pair(test, { ...gulp('gulp pack:providers (cold)', 'pack:providers'), before: () => {
-    rmSync(path.join(dist, 'packages'), { recursive: true, force: true });
-    rmSync(path.join(dist, 'cache'), { recursive: true, force: true });
-    execFileSync('sync');
-  } }, undefined, ROUNDS));
-  results.push(pair(test, { label: 'GNU tar -xf + sha256sum loop', argv: ['bash', '-c', GNU_EXTRACT, 'bench', big, extracted], cwd: work, before: fresh(extracted) }, undefined, ROUNDS));
+  results.push(pair(
+    test,
+    {
+      ...gulp('gulp pack:providers (cold)', 'pack:providers'),
+      before: () => {
+        rmSync(path.join(dist, 'packages'), { recursive: true, force: true });
+        rmSync(path.join(dist, 'cache'), { recursive: true, force: true });
+        execFileSync('sync');
+      },
+    },
+    undefined,
+    ROUNDS,
+  ));
+  results.push(
+    pair(test, { label: 'GNU tar -xf + sha256sum loop', argv: ['bash', '-c', GNU_EXTRACT, 'bench', big, extracted], cwd: work, before: fresh(extracted) }, undefined, ROUNDS),
+  );
   const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1]) ?? cpus()[0]?.model ?? 'unknown';
-  process.stdout.write([
-    '',
-    `machine: ${cpus().length} CPUs, ${cpu}, node ${process.version}`,
-    `load average (1/5/15 min): ${loadBefore} before, ${loadavg()} after`,
-    `rounds: ${ROUNDS}, tree: ${PROVIDERS} providers x ${FILES} files, nickel export off (exports skipped)`,
-    existsSync('/usr/bin/time') ? '' : '(no /usr/bin/time: CPU ratios are NaN)',
-  ].join('\n') + '\n');
+  process.stdout.write(
+    [
+      '',
+      `machine: ${cpus().length} CPUs, ${cpu}, node ${process.version}`,
+      `load average (1/5/15 min): ${loadBefore} before, ${loadavg()} after`,
+      `rounds: ${ROUNDS}, tree: ${PROVIDERS} providers x ${FILES} files, nickel export off (exports skipped)`,
+      existsSync('/usr/bin/time') ? '' : '(no /usr/bin/time: CPU ratios are NaN)',
+    ].join('\n') + '\n',
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

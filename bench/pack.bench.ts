@@ -74,7 +74,9 @@ try {
   const runTask = (out: string) => {
     settle();
     const args = ['pack:providers', '--base', root, '--output', out, '--silent'];
-    const [r, ms] = time(() => spawnSync(timeBin ?? 'node', timeBin ? ['-v', 'node', gulpBin, ...args] : [gulpBin, ...args], { cwd: PROJECT, encoding: 'utf8', env: { ...process.env, CI: '1' } }));
+    const [r, ms] = time(() =>
+      spawnSync(timeBin ?? 'node', timeBin ? ['-v', 'node', gulpBin, ...args] : [gulpBin, ...args], { cwd: PROJECT, encoding: 'utf8', env: { ...process.env, CI: '1' } })
+    );
     const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '')?.[1];
     if (r.status !== 0) throw new Error(`gulp pack:providers failed:\n${r.stderr}`);
     return { ms, rssMb: rss ? Number(rss) / 1024 : undefined };
@@ -93,8 +95,12 @@ try {
     `ours cold (packAll in-process):              ${fmt(coldMs)}  = ${(coldMs / gnuMs).toFixed(3)}x GNU   [${statuses(cold)}], CPU ${fmt(coldCpu)}`,
     `ours warm (packAll in-process):              ${fmt(warmMs)}  = ${(warmMs / coldMs).toFixed(3)}x cold  [${statuses(warm)}], CPU ${fmt(warmCpu)}`,
     `peak RSS (this process, after both runs):    ${rssMb.toFixed(0)} MB`,
-    `gulp task cold (subprocess, incl. start-up): ${fmt(taskCold.ms)}  = ${(taskCold.ms / gnuMs).toFixed(3)}x GNU${taskCold.rssMb ? `, peak RSS ${taskCold.rssMb.toFixed(0)} MB` : ''}`,
-    `gulp task warm (subprocess, incl. start-up): ${fmt(taskWarm.ms)}  = ${(taskWarm.ms / taskCold.ms).toFixed(3)}x task cold${taskWarm.rssMb ? `, peak RSS ${taskWarm.rssMb.toFixed(0)} MB` : ''}`,
+    `gulp task cold (subprocess, incl. start-up): ${fmt(taskCold.ms)}  = ${(taskCold.ms / gnuMs).toFixed(3)}x GNU${
+      taskCold.rssMb ? `, peak RSS ${taskCold.rssMb.toFixed(0)} MB` : ''
+    }`,
+    `gulp task warm (subprocess, incl. start-up): ${fmt(taskWarm.ms)}  = ${(taskWarm.ms / taskCold.ms).toFixed(3)}x task cold${
+      taskWarm.rssMb ? `, peak RSS ${taskWarm.rssMb.toFixed(0)} MB` : ''
+    }`,
     `gulp-cli start-up alone (gulp --version):    ${fmt(nodeStart)}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -22,7 +22,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadavg, option, pair as pairIn, setWork, timed, type Command, type Pair } from './measure.ts';
+import { type Command, loadavg, option, type Pair, pair as pairIn, setWork, timed } from './measure.ts';
 import { GNU_LOOP, makeTree } from './synthetic-tree.ts';
 
 const args = process.argv.slice(2);
@@ -76,18 +76,27 @@ try {
     results.push(pair(deno('deno gulp-deno providers:list', 'providers:list', '--base', example), bareRun));
     timed(deno('deno pack (fill)', 'pack:providers', '--base', big, '--silent'));
     results.push(pair(deno('deno gulp-deno pack:providers (nothing changed)', 'pack:providers', '--base', big, '--silent'), bareRun));
-    results.push(pair({ ...deno('deno gulp-deno pack:providers (cold)', 'pack:providers', '--base', big, '--silent'), before: fresh(dist) }, gnu, undefined, Math.max(3, Math.ceil(ROUNDS / 2))));
+    results.push(
+      pair(
+        { ...deno('deno gulp-deno pack:providers (cold)', 'pack:providers', '--base', big, '--silent'), before: fresh(dist) },
+        gnu,
+        undefined,
+        Math.max(3, Math.ceil(ROUNDS / 2)),
+      ),
+    );
   }
 
   const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1]) ?? cpus()[0]?.model ?? 'unknown';
   const denoVersion = existsSync(DENO) ? execFileSync(DENO, ['--version'], { encoding: 'utf8' }).split('\n')[0] : 'no deno';
-  process.stdout.write([
-    '',
-    `project: ${PROJECT}`,
-    `machine: ${cpus().length} CPUs (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, node ${process.version}, ${denoVersion}`,
-    `load average (1/5/15 min): ${loadBefore} before, ${loadavg()} after`,
-    `rounds: ${ROUNDS} (cold packs: ${Math.max(3, Math.ceil(ROUNDS / 2))}), tree: ${PROVIDERS} providers x ${FILES} files, nickel export off`,
-  ].join('\n') + '\n');
+  process.stdout.write(
+    [
+      '',
+      `project: ${PROJECT}`,
+      `machine: ${cpus().length} CPUs (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpu}, node ${process.version}, ${denoVersion}`,
+      `load average (1/5/15 min): ${loadBefore} before, ${loadavg()} after`,
+      `rounds: ${ROUNDS} (cold packs: ${Math.max(3, Math.ceil(ROUNDS / 2))}), tree: ${PROVIDERS} providers x ${FILES} files, nickel export off`,
+    ].join('\n') + '\n',
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

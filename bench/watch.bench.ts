@@ -69,7 +69,9 @@ await rm(root, { recursive: true, force: true });
 const sorted = [...beyond].sort((a, b) => a - b);
 const pick = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const median = pick(0.5);
-const runtime = (globalThis as { Deno?: { version: { deno: string } } }).Deno ? `deno ${(globalThis as unknown as { Deno: { version: { deno: string } } }).Deno.version.deno}` : `node ${process.version}`;
+const runtime = (globalThis as { Deno?: { version: { deno: string } } }).Deno
+  ? `deno ${(globalThis as unknown as { Deno: { version: { deno: string } } }).Deno.version.deno}`
+  : `node ${process.version}`;
 process.stdout.write(
   [
     `watch latency (${runtime}, ${edits} edits, debounce ${debounceMs} ms, nickel export ${plan.bin ? `on (${path.relative(process.cwd(), plan.bin)})` : 'off (no binary)'})`,

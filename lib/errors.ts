@@ -163,7 +163,23 @@ const ERRNO_WORDS: Record<string, string> = {
 };
 
 /** System error codes that mean "this cannot be written here" (a full disk, a read-only mount, no permission). */
-const WRITE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EFBIG', 'EMFILE', 'ENFILE', 'EBUSY', 'ETXTBSY', 'EXDEV', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR']);
+const WRITE_ERRNOS = new Set([
+  'ENOSPC',
+  'EDQUOT',
+  'EROFS',
+  'EACCES',
+  'EPERM',
+  'EFBIG',
+  'EMFILE',
+  'ENFILE',
+  'EBUSY',
+  'ETXTBSY',
+  'EXDEV',
+  'ENOTEMPTY',
+  'EEXIST',
+  'ENOTDIR',
+  'EISDIR',
+]);
 // `open` is not among them: it opens for reading too; a caller that was writing says so (`writing`).
 const WRITE_CALLS = new Set(['write', 'mkdir', 'mkdtemp', 'rename', 'unlink', 'rmdir', 'rm', 'symlink', 'link', 'chmod', 'copyfile', 'fsync', 'ftruncate', 'utime']);
 
@@ -189,7 +205,9 @@ export function systemError(error: unknown, action?: string, path?: string, { wr
       ...(file ? { file } : {}),
       hint: e.code === 'ENOSPC' || e.code === 'EDQUOT'
         ? 'the disk is full: free some space, then run it again (nothing half-written was left)'
-        : writing ? 'check the folder\'s permissions and that it is not on a read-only mount, then run it again' : 'check the file and the disk, then run it again',
+        : writing
+        ? "check the folder's permissions and that it is not on a read-only mount, then run it again"
+        : 'check the file and the disk, then run it again',
       cause: error,
     });
   }

@@ -19,9 +19,13 @@ export function isVersion(version: unknown): version is string {
 /** A plain semver version, else INVALID_OPTION (from `--ver`) or MANIFEST_INVALID (from a file, named by `from`). */
 export function assertVersion(version: unknown, from: string): string {
   if (!isVersion(version)) {
-    throw new ProvisioningError(from === '--ver' ? 'INVALID_OPTION' : 'MANIFEST_INVALID', `Cannot use version ${JSON.stringify(version)} from ${from}: expected a semantic version such as 1.2.3`, {
-      hint: typeof version === 'string' && semver.valid(version) ? `use ${semver.valid(version)}` : 'see https://semver.org',
-    });
+    throw new ProvisioningError(
+      from === '--ver' ? 'INVALID_OPTION' : 'MANIFEST_INVALID',
+      `Cannot use version ${JSON.stringify(version)} from ${from}: expected a semantic version such as 1.2.3`,
+      {
+        hint: typeof version === 'string' && semver.valid(version) ? `use ${semver.valid(version)}` : 'see https://semver.org',
+      },
+    );
   }
   return version;
 }
@@ -29,7 +33,9 @@ export function assertVersion(version: unknown, from: string): string {
 /** A semver range (a version is one too), else INVALID_OPTION naming `--ver`. */
 export function assertRange(range: unknown): string {
   if (typeof range !== 'string' || range === '' || semver.validRange(range) === null) {
-    throw new ProvisioningError('INVALID_OPTION', `Cannot use --ver ${JSON.stringify(range)}: expected a semver range`, { hint: 'e.g. --ver 1.0.0, --ver ^1.0 or --ver ">=1.0 <2"' });
+    throw new ProvisioningError('INVALID_OPTION', `Cannot use --ver ${JSON.stringify(range)}: expected a semver range`, {
+      hint: 'e.g. --ver 1.0.0, --ver ^1.0 or --ver ">=1.0 <2"',
+    });
   }
   return range;
 }

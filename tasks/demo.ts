@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bold } from '../lib/output/style.ts';
-import { DEFINITIONS, defineTask, runStep, type GulpTask } from './support/task.ts';
+import { defineTask, DEFINITIONS, type GulpTask, runStep } from './support/task.ts';
 // The tasks demo runs, defined (in DEFINITIONS) by importing them: a built gulpfile loads a
 // tasks module only when one of its tasks runs (tools/build.mjs).
 import './providers.ts';

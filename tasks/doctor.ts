@@ -2,10 +2,10 @@
  * `doctor`: the seed's troubleshooting checklist (lib/doctor), each problem with the command
  * that fixes it. A thin adapter: it reads --base, prints the report, fails when a check failed.
  */
-import { runDoctor, type Check } from '../lib/doctor/checks.ts';
+import { type Check, runDoctor } from '../lib/doctor/checks.ts';
 import { ProblemsError } from '../lib/errors.ts';
 import { green, red, yellow } from '../lib/output/style.ts';
-import { defineTask, FORMAT_FLAG, ROOT_FLAGS, type GulpTask } from './support/task.ts';
+import { defineTask, FORMAT_FLAG, type GulpTask, ROOT_FLAGS } from './support/task.ts';
 
 const MARK = { ok: () => green('✔', process.stdout), warn: () => yellow('!', process.stdout), fail: () => red('✖', process.stdout) };
 

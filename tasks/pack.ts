@@ -5,17 +5,17 @@
 import { ProblemsError, ProvisioningError } from '../lib/errors.ts';
 import { renderTable } from '../lib/output/format.ts';
 import { assertName, moduleName } from '../lib/names.ts';
-import { cleanPacks, coreTarget, type CleanEntry, createProgress, listPacks, packAll, packModule, providerTarget, type PackResult } from '../lib/pack/index.ts';
+import { type CleanEntry, cleanPacks, coreTarget, createProgress, listPacks, packAll, packModule, type PackResult, providerTarget } from '../lib/pack/index.ts';
 import { assertVersion } from '../lib/versions.ts';
 import { nameForStem, packSettings, planner } from '../lib/pack/from-config.ts';
 import { findProvider, scanProviders } from '../lib/tree/providers.ts';
 import { listRegistry } from '../lib/registry/list.ts';
-import { packSigner, type PackSigner } from '../lib/registry/sign-pack.ts';
+import { type PackSigner, packSigner } from '../lib/registry/sign-pack.ts';
 import { vendoredKey, vendoredVersions } from '../lib/infra/vendored-versions.ts';
 import type { FlagSpecs } from './support/flags.ts';
 import { defineTask, FORMAT_FLAG, PLAIN_HTTP, plainHttpFlag, ROOT_FLAGS, type TaskContext } from './support/task.ts';
 
-const VER: FlagSpecs = { ver: { type: 'string', description: 'version to pack (semver); default: the manifest\'s [package] version' } };
+const VER: FlagSpecs = { ver: { type: 'string', description: "version to pack (semver); default: the manifest's [package] version" } };
 const OUTPUT: FlagSpecs = { output: { type: 'string', description: 'folder for the .tar files (default: [distribution] pack_path)' } };
 const WRITE: FlagSpecs = {
   ...OUTPUT,
@@ -42,12 +42,14 @@ async function signer(ctx: TaskContext, signed: Set<string>): Promise<PackSigner
       hint: 'run `npx gulp pack:keygen` and add the lines it prints to config/config.toml',
     });
   }
-  return packSigner({ secretKeyFile: secretKey, onSigned: (_, file) => {
-    signed.add(file);
-    ctx.info(`signed ${file}`);
-  } });
+  return packSigner({
+    secretKeyFile: secretKey,
+    onSigned: (_, file) => {
+      signed.add(file);
+      ctx.info(`signed ${file}`);
+    },
+  });
 }
-
 
 async function settingsFor(ctx: TaskContext) {
   const config = await ctx.config();
@@ -62,13 +64,14 @@ const STATUS = { packed: 'packed', replaced: 'replaced', 'up-to-date': 'up to da
 
 function printResults(ctx: TaskContext, results: PackResult[], signed: Set<string>): void {
   const rows = results.map(({ name, version, status, size, integrity, exported, file }) => ({ name, version, status, size, integrity, exported, file }));
-  ctx.report(rows, () => renderTable(rows, [
-    { header: 'module', value: (r) => r.name },
-    { header: 'version', value: (r) => r.version },
-    { header: 'status', value: (r) => STATUS[r.status] },
-    { header: 'size', value: (r) => r.size },
-    { header: 'file', value: (r) => r.file },
-  ]));
+  ctx.report(rows, () =>
+    renderTable(rows, [
+      { header: 'module', value: (r) => r.name },
+      { header: 'version', value: (r) => r.version },
+      { header: 'status', value: (r) => STATUS[r.status] },
+      { header: 'size', value: (r) => r.size },
+      { header: 'file', value: (r) => r.file },
+    ]));
   for (const r of results) ctx.warnProblems(r.warnings);
   for (const r of results) for (const s of r.skipped) ctx.warn(`${r.name}: ${s.rel} not packed: ${s.reason}`);
   for (const r of results) if (r.note) ctx.info(`note: ${r.note}`);
@@ -166,7 +169,9 @@ export const packList = defineTask({
       ctx.report(rows, () => rows.length === 0 ? `nothing published in ${registry}` : renderTable(rows, columns));
       return;
     }
-    const rows = (await listPacks({ registryDir: config.distribution.registryPath, packDir: config.distribution.packPath })).filter((r) => provider === undefined || r.module === provider);
+    const rows = (await listPacks({ registryDir: config.distribution.registryPath, packDir: config.distribution.packPath })).filter((r) =>
+      provider === undefined || r.module === provider
+    );
     ctx.report(rows, () => rows.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(rows, columns));
   },
 });
@@ -193,23 +198,37 @@ export const packClean = defineTask({
     // Versions some infra has vendored are kept (the infra could not be re-vendored) unless --force.
     const vendored = ctx.flags.force === true ? new Map<string, string[]>() : await vendoredVersions(config);
     const keptBy = (name: string, version: string) => vendored.get(vendoredKey(name, version));
-    const report = await cleanPacks({ packDir: outDir, registryDir, cacheDir, keepLatest: keep, dryRun, nameFor: nameForStem(config), protect: (name, version) => keptBy(name, version) !== undefined });
+    const report = await cleanPacks({
+      packDir: outDir,
+      registryDir,
+      cacheDir,
+      keepLatest: keep,
+      dryRun,
+      nameFor: nameForStem(config),
+      protect: (name, version) => keptBy(name, version) !== undefined,
+    });
     const verb = dryRun ? 'would delete' : 'deleted';
     const said = (r: CleanEntry): string => {
       switch (r.action) {
-        case 'delete': return verb;
-        case 'protected': return `kept: vendored in ${keptBy(r.name, r.version)!.join(', ')}`;
-        case 'not-ours': return 'kept (not ours)';
-        case 'differs': return 'kept (differs from metadata)';
-        default: return r.action;
+        case 'delete':
+          return verb;
+        case 'protected':
+          return `kept: vendored in ${keptBy(r.name, r.version)!.join(', ')}`;
+        case 'not-ours':
+          return 'kept (not ours)';
+        case 'differs':
+          return 'kept (differs from metadata)';
+        default:
+          return r.action;
       }
     };
     const rows = report.map((r) => ({ ...r, action: said(r) }));
-    ctx.report({ dryRun, entries: rows }, () => rows.length === 0 ? `no packages in ${outDir}` : renderTable(rows, [
-      { header: 'module', value: (r) => r.name },
-      { header: 'version', value: (r) => r.version },
-      { header: 'action', value: (r) => r.action },
-    ]));
+    ctx.report({ dryRun, entries: rows }, () =>
+      rows.length === 0 ? `no packages in ${outDir}` : renderTable(rows, [
+        { header: 'module', value: (r) => r.name },
+        { header: 'version', value: (r) => r.version },
+        { header: 'action', value: (r) => r.action },
+      ]));
   },
 });
 

@@ -8,12 +8,12 @@ import { ProblemsError } from '../lib/errors.ts';
 import { leavesFolder } from '../lib/fs/inside.ts';
 import { renderTable } from '../lib/output/format.ts';
 import { assertName, moduleName } from '../lib/names.ts';
-import { PublishIncomplete, publishPacks, verifyPacks, type PublishResult, type VerifiedPack } from '../lib/registry/index.ts';
+import { PublishIncomplete, publishPacks, type PublishResult, type VerifiedPack, verifyPacks } from '../lib/registry/index.ts';
 import { writeKeyPair } from '../lib/sign/keys.ts';
 import { vendorProvider } from '../lib/infra/vendor.ts';
-import { testPacks, type TestedPack, type TestPacksResult } from '../lib/pack-test/test-packs.ts';
+import { type TestedPack, testPacks, type TestPacksResult } from '../lib/pack-test/test-packs.ts';
 import type { FlagSpecs } from './support/flags.ts';
-import { defineTask, FORMAT_FLAG, PLAIN_HTTP, plainHttpFlag, ROOT_FLAGS, type GulpTask, type TaskContext } from './support/task.ts';
+import { defineTask, FORMAT_FLAG, type GulpTask, PLAIN_HTTP, plainHttpFlag, ROOT_FLAGS, type TaskContext } from './support/task.ts';
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const PROVIDER: FlagSpecs = { provider: { type: 'string', description: 'provider name, e.g. upcloud' } };
@@ -41,18 +41,19 @@ export const keygen = defineTask({
       secret_key: configPath(root, keys.secretKeyFile),
       public_keys: [configPath(root, keys.publicKeyFile)],
     };
-    ctx.report({ ok: true, keyId: keys.keyId, secretKeyFile: keys.secretKeyFile, publicKeyFile: keys.publicKeyFile, signing: config }, () => [
-      `wrote key pair ${keys.keyId}:`,
-      `  secret key: ${keys.secretKeyFile}  (unencrypted, mode 0600: keep it out of git, e.g. in a CI secret)`,
-      `  public key: ${keys.publicKeyFile}`,
-      '',
-      'add to config/config.toml:',
-      '',
-      '[distribution.signing]',
-      `secret_key = ${JSON.stringify(config.secret_key)}`,
-      `public_keys = [${JSON.stringify(config.public_keys[0])}]`,
-      '# require_signatures = true   # providers:vendor then refuses unsigned packs',
-    ].join('\n'));
+    ctx.report({ ok: true, keyId: keys.keyId, secretKeyFile: keys.secretKeyFile, publicKeyFile: keys.publicKeyFile, signing: config }, () =>
+      [
+        `wrote key pair ${keys.keyId}:`,
+        `  secret key: ${keys.secretKeyFile}  (unencrypted, mode 0600: keep it out of git, e.g. in a CI secret)`,
+        `  public key: ${keys.publicKeyFile}`,
+        '',
+        'add to config/config.toml:',
+        '',
+        '[distribution.signing]',
+        `secret_key = ${JSON.stringify(config.secret_key)}`,
+        `public_keys = [${JSON.stringify(config.public_keys[0])}]`,
+        '# require_signatures = true   # providers:vendor then refuses unsigned packs',
+      ].join('\n'));
   },
 });
 
@@ -66,13 +67,17 @@ export const verify = defineTask({
     const result = await verifyPacks({ config, module: provider && moduleName(provider), range: str(ctx.flags.ver) });
     ctx.warnProblems(result.warnings);
     const sig = (r: VerifiedPack) => (r.signature === 'verified' ? `verified (${r.keyId})` : r.signature);
-    ctx.report({ ok: result.errors.length === 0, packs: result.packs }, () => result.packs.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(result.packs, [
-      { header: 'module', value: (r) => r.module },
-      { header: 'version', value: (r) => r.version },
-      { header: 'integrity', value: (r) => r.integrity },
-      { header: 'signature', value: sig },
-      { header: 'file', value: (r) => r.file },
-    ]));
+    ctx.report(
+      { ok: result.errors.length === 0, packs: result.packs },
+      () =>
+        result.packs.length === 0 ? 'no packages yet (run: npx gulp pack:providers)' : renderTable(result.packs, [
+          { header: 'module', value: (r) => r.module },
+          { header: 'version', value: (r) => r.version },
+          { header: 'integrity', value: (r) => r.integrity },
+          { header: 'signature', value: sig },
+          { header: 'file', value: (r) => r.file },
+        ]),
+    );
     if (result.errors.length > 0) throw new ProblemsError(result.errors, `${result.errors.length} problem(s) in ${result.packs.length} package(s)`);
     if (config.distribution.signing.publicKeys.length === 0) ctx.info('signatures not checked: no [distribution.signing] public_keys configured');
   },
@@ -81,27 +86,41 @@ export const verify = defineTask({
 /** One row per pack, then what was skipped: the table `pack:test` and `pack:publish --test` print. */
 function testTable(result: TestPacksResult): () => string {
   const mark = (s: string) => (s === 'ok' ? 'ok' : s === 'failed' ? 'FAILED' : '-');
-  return () => [
-    renderTable(result.packs, [
-      { header: 'module', value: (r: TestedPack) => r.module },
-      { header: 'version', value: (r) => r.version },
-      { header: 'integrity', value: (r) => mark(r.checks.integrity) },
-      { header: 'PACK.json', value: (r) => mark(r.checks.contents) },
-      { header: 'imports', value: (r) => mark(r.checks.imports) },
-      { header: 'export', value: (r) => mark(r.checks.export) },
-      { header: 'problems', value: (r) => r.problems.length },
-      { header: 'dependencies', value: (r) => r.dependencies.join(', ') || '-' },
-    ]),
-    ...[...new Set(result.packs.flatMap((p) => p.skipped))].map((why) => `skipped ${why}`),
-  ].join('\n');
+  return () =>
+    [
+      renderTable(result.packs, [
+        { header: 'module', value: (r: TestedPack) => r.module },
+        { header: 'version', value: (r) => r.version },
+        { header: 'integrity', value: (r) => mark(r.checks.integrity) },
+        { header: 'PACK.json', value: (r) => mark(r.checks.contents) },
+        { header: 'imports', value: (r) => mark(r.checks.imports) },
+        { header: 'export', value: (r) => mark(r.checks.export) },
+        { header: 'problems', value: (r) => r.problems.length },
+        { header: 'dependencies', value: (r) => r.dependencies.join(', ') || '-' },
+      ]),
+      ...[...new Set(result.packs.flatMap((p) => p.skipped))].map((why) => `skipped ${why}`),
+    ].join('\n');
 }
 
 /** Runs the pack tests, reports them, and fails with every problem when there is one. */
-async function runPackTests(ctx: TaskContext, options: { module?: string | undefined; range?: string | undefined; allVersions?: boolean }, failure: string): Promise<TestPacksResult> {
-  const result = await testPacks({ config: await ctx.config(), ...options, onTested: (p, done, total) => ctx.info(`[${done}/${total}] ${p.module} ${p.version} ${p.problems.length === 0 ? 'ok' : `${p.problems.length} problem(s)`}`) });
+async function runPackTests(
+  ctx: TaskContext,
+  options: { module?: string | undefined; range?: string | undefined; allVersions?: boolean },
+  failure: string,
+): Promise<TestPacksResult> {
+  const result = await testPacks({
+    config: await ctx.config(),
+    ...options,
+    onTested: (p, done, total) => ctx.info(`[${done}/${total}] ${p.module} ${p.version} ${p.problems.length === 0 ? 'ok' : `${p.problems.length} problem(s)`}`),
+  });
   ctx.warnProblems(result.warnings);
   ctx.report({ ok: result.ok, packs: result.packs }, testTable(result));
-  if (!result.ok) throw new ProblemsError(result.problems, `${result.problems.length} problem(s) in ${result.packs.filter((p) => p.problems.length > 0).length} of ${result.packs.length} pack(s)${failure}`);
+  if (!result.ok) {
+    throw new ProblemsError(
+      result.problems,
+      `${result.problems.length} problem(s) in ${result.packs.filter((p) => p.problems.length > 0).length} of ${result.packs.length} pack(s)${failure}`,
+    );
+  }
   return result;
 }
 
@@ -134,17 +153,18 @@ export const publish = defineTask({
   async run(ctx) {
     const provider = ctx.flags.provider === undefined ? undefined : assertName('provider', ctx.flags.provider);
     if (ctx.flags.test === true) await runPackTests(ctx, { module: provider && moduleName(provider), allVersions: true }, '; nothing published');
-    const publishTable = (result: PublishResult) => () => [
-      renderTable(result.packs, [
-        { header: 'module', value: (r) => r.module },
-        { header: 'version', value: (r) => r.version },
-        { header: 'status', value: (r) => r.status },
-        { header: 'signed', value: (r) => (r.signed ? 'yes' : 'no') },
-        { header: 'file', value: (r) => r.package_file },
-      ]),
-      '',
-      result.index ? `registry ${result.registry}: ${Object.keys(result.index.modules).length} module(s) in index.json` : `registry ${result.registry}`,
-    ].join('\n');
+    const publishTable = (result: PublishResult) => () =>
+      [
+        renderTable(result.packs, [
+          { header: 'module', value: (r) => r.module },
+          { header: 'version', value: (r) => r.version },
+          { header: 'status', value: (r) => r.status },
+          { header: 'signed', value: (r) => (r.signed ? 'yes' : 'no') },
+          { header: 'file', value: (r) => r.package_file },
+        ]),
+        '',
+        result.index ? `registry ${result.registry}: ${Object.keys(result.index.modules).length} module(s) in index.json` : `registry ${result.registry}`,
+      ].join('\n');
     const result = await publishPacks({
       config: await ctx.config(),
       registry: str(ctx.flags.registry),
@@ -169,7 +189,8 @@ export const vendor = defineTask({
   name: 'providers:vendor',
   description: 'Pin the highest packed version matching --ver into an infra (verified, extracted to <infra>/vendor/<module>/, link dropped)',
   flags: {
-    ...ROOT_FLAGS, ...PROVIDER,
+    ...ROOT_FLAGS,
+    ...PROVIDER,
     infra: { type: 'string', description: 'infra name, e.g. wuji' },
     ver: { type: 'string', description: 'semver range, e.g. ^1.0 (the highest match is vendored)' },
     registry: { type: 'string', description: 'registry folder, http(s) URL or oci://HOST[:PORT]/NAMESPACE (default: [distribution] registry, else the local distribution)' },
@@ -190,9 +211,15 @@ export const vendor = defineTask({
     });
     ctx.warnProblems(result.warnings); // the plain http: warning among them (lib/registry/fetch.ts)
     const { record } = result;
-    ctx.report({ ok: true, ...result }, () => result.changes.length === 0
-      ? `${result.provider} ${record.version} already vendored in ${result.infra} (${result.dir}); nothing changed`
-      : `vendored ${result.provider} ${record.version} into ${result.infra} (${result.dir}) from ${record.source}${result.keyId ? `, signature verified (key ${result.keyId})` : ''}`);
+    ctx.report(
+      { ok: true, ...result },
+      () =>
+        result.changes.length === 0
+          ? `${result.provider} ${record.version} already vendored in ${result.infra} (${result.dir}); nothing changed`
+          : `vendored ${result.provider} ${record.version} into ${result.infra} (${result.dir}) from ${record.source}${
+            result.keyId ? `, signature verified (key ${result.keyId})` : ''
+          }`,
+    );
     result.changes.forEach((c) => ctx.info(`  ${c}`));
   },
 });

@@ -4,7 +4,7 @@
  */
 import { ProblemsError } from '../lib/errors.ts';
 import { installProvider } from '../lib/infra/install.ts';
-import { listInstalled, type InstalledRow } from '../lib/infra/installed.ts';
+import { type InstalledRow, listInstalled } from '../lib/infra/installed.ts';
 import { removeProvider } from '../lib/infra/remove.ts';
 import { syncInfras } from '../lib/infra/sync.ts';
 import { validateInfras } from '../lib/infra/validate.ts';
@@ -13,7 +13,7 @@ import { providerInfo } from '../lib/providers/info.ts';
 import { assertLanguage } from '../lib/providers/language.ts';
 import { listProviders, type ProviderRow } from '../lib/providers/list.ts';
 import type { FlagSpecs } from './support/flags.ts';
-import { defineTask, FORMAT_FLAG, PLAIN_HTTP, plainHttpFlag, ROOT_FLAGS, type GulpTask, type TaskContext } from './support/task.ts';
+import { defineTask, FORMAT_FLAG, type GulpTask, PLAIN_HTTP, plainHttpFlag, ROOT_FLAGS, type TaskContext } from './support/task.ts';
 
 const PROVIDER: FlagSpecs = { provider: { type: 'string', description: 'provider name, e.g. upcloud' } };
 const INFRA: FlagSpecs = { infra: { type: 'string', description: 'infra name, e.g. wuji' } };
@@ -29,13 +29,14 @@ export const list = defineTask({
   async run(ctx) {
     const { providers, problems } = await listProviders({ config: await ctx.config(), lang: assertLanguage(ctx.flags.lang) });
     ctx.warnProblems(problems);
-    ctx.report(providers, () => renderTable<ProviderRow>(providers, [
-      { header: 'name', value: (r) => r.name },
-      { header: 'module', value: (r) => r.module },
-      { header: 'version', value: (r) => r.version ?? undefined },
-      { header: 'language', value: (r) => r.language },
-      { header: 'path', value: (r) => r.path },
-    ]));
+    ctx.report(providers, () =>
+      renderTable<ProviderRow>(providers, [
+        { header: 'name', value: (r) => r.name },
+        { header: 'module', value: (r) => r.module },
+        { header: 'version', value: (r) => r.version ?? undefined },
+        { header: 'language', value: (r) => r.language },
+        { header: 'path', value: (r) => r.path },
+      ]));
   },
 });
 
@@ -45,13 +46,20 @@ export const info = defineTask({
   flags: { ...ROOT_FLAGS, ...PROVIDER, ...LANG, ...FORMAT_FLAG },
   async run(ctx) {
     const data = await providerInfo({ config: await ctx.config(), provider: str(ctx.flags.provider) ?? '', lang: assertLanguage(ctx.flags.lang) });
-    ctx.report(data, () => [
-      `${data.name} (${data.module}) ${data.version ?? '(no version)'} — ${data.language}, ${data.path}`,
-      ...(data.description ? [data.description] : []),
-      '', 'manifest:', ...Object.entries(data.manifest).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`),
-      '', 'files:', ...data.files.map((f) => `  ${f}`),
-      '', 'installed in:', ...(data.installedIn.length ? data.installedIn.map((i) => `  ${i.infra} (${i.mode} ${i.version ?? '-'})`) : ['  (none)']),
-    ].join('\n'));
+    ctx.report(data, () =>
+      [
+        `${data.name} (${data.module}) ${data.version ?? '(no version)'} — ${data.language}, ${data.path}`,
+        ...(data.description ? [data.description] : []),
+        '',
+        'manifest:',
+        ...Object.entries(data.manifest).map(([k, v]) => `  ${k} = ${JSON.stringify(v)}`),
+        '',
+        'files:',
+        ...data.files.map((f) => `  ${f}`),
+        '',
+        'installed in:',
+        ...(data.installedIn.length ? data.installedIn.map((i) => `  ${i.infra} (${i.mode} ${i.version ?? '-'})`) : ['  (none)']),
+      ].join('\n'));
   },
 });
 
@@ -59,7 +67,10 @@ export const install = defineTask({
   name: 'providers:install',
   description: 'Link a provider into an infra: relative symlink, manifest.toml dependency, providers.manifest.yaml record (idempotent)',
   flags: {
-    ...ROOT_FLAGS, ...PROVIDER, ...INFRA, ...LANG,
+    ...ROOT_FLAGS,
+    ...PROVIDER,
+    ...INFRA,
+    ...LANG,
     ver: { type: 'string', description: 'semver range the provider version must satisfy, e.g. ^0.2' },
     force: { type: 'boolean', description: 'replace a link pointing elsewhere or a hand-edited manifest.toml entry' },
   },
@@ -73,9 +84,13 @@ export const install = defineTask({
       force: ctx.flags.force === true,
     });
     const { provider, infra, link, record, changes, warnings } = result;
-    ctx.report({ ok: true, provider, infra, link, record, changes, warnings }, () => changes.length === 0
-      ? `${provider} already installed in ${infra} (${link}); nothing changed`
-      : `installed ${provider} ${record.version ?? '(no version)'} into ${infra} (${link})`);
+    ctx.report(
+      { ok: true, provider, infra, link, record, changes, warnings },
+      () =>
+        changes.length === 0
+          ? `${provider} already installed in ${infra} (${link}); nothing changed`
+          : `installed ${provider} ${record.version ?? '(no version)'} into ${infra} (${link})`,
+    );
     changesOf(ctx, result.changes);
     ctx.warnProblems(result.warnings);
   },
@@ -86,7 +101,12 @@ export const remove = defineTask({
   description: 'Undo providers:install, taking only what install made (drift needs --force)',
   flags: { ...ROOT_FLAGS, ...PROVIDER, ...INFRA, force: { type: 'boolean', description: 'also remove a link pointing elsewhere or a hand-edited entry' } },
   async run(ctx) {
-    const result = await removeProvider({ config: await ctx.config(), provider: str(ctx.flags.provider) ?? '', infra: str(ctx.flags.infra) ?? '', force: ctx.flags.force === true });
+    const result = await removeProvider({
+      config: await ctx.config(),
+      provider: str(ctx.flags.provider) ?? '',
+      infra: str(ctx.flags.infra) ?? '',
+      force: ctx.flags.force === true,
+    });
     ctx.report({ ok: true, ...result }, () => `removed ${result.provider} from ${result.infra}`);
     changesOf(ctx, result.changes);
     ctx.warnProblems(result.warnings);
@@ -99,14 +119,15 @@ export const installed = defineTask({
   flags: { ...ROOT_FLAGS, ...INFRA, ...FORMAT_FLAG },
   async run(ctx) {
     const rows = await listInstalled({ config: await ctx.config(), infra: str(ctx.flags.infra) ?? '' });
-    ctx.report(rows, () => rows.length === 0 ? '(no providers installed)' : renderTable<InstalledRow>(rows, [
-      { header: 'name', value: (r) => r.name },
-      { header: 'module', value: (r) => r.module },
-      { header: 'mode', value: (r) => r.mode },
-      { header: 'version', value: (r) => r.version ?? undefined },
-      { header: 'source', value: (r) => r.source },
-      { header: 'status', value: (r) => r.status },
-    ]));
+    ctx.report(rows, () =>
+      rows.length === 0 ? '(no providers installed)' : renderTable<InstalledRow>(rows, [
+        { header: 'name', value: (r) => r.name },
+        { header: 'module', value: (r) => r.module },
+        { header: 'mode', value: (r) => r.mode },
+        { header: 'version', value: (r) => r.version ?? undefined },
+        { header: 'source', value: (r) => r.source },
+        { header: 'status', value: (r) => r.status },
+      ]));
   },
 });
 
@@ -152,8 +173,9 @@ export const sync = defineTask({
     for (const r of reports) changesOf(ctx, r.changes);
     ctx.warnProblems(reports.flatMap((r) => r.warnings));
     const problems = reports.flatMap((r) => r.problems);
-    ctx.report({ ok: problems.length === 0, infras: reports }, () => reports.filter((r) => r.problems.length === 0)
-      .map((r) => `${r.infra}: ${r.changes.length ? `${r.changes.length} change(s)` : 'in sync'}`).join('\n'));
+    ctx.report({ ok: problems.length === 0, infras: reports }, () =>
+      reports.filter((r) => r.problems.length === 0)
+        .map((r) => `${r.infra}: ${r.changes.length ? `${r.changes.length} change(s)` : 'in sync'}`).join('\n'));
     if (problems.length > 0) throw new ProblemsError(problems, `${problems.length} problem(s); those infras were left unchanged`);
   },
 });

@@ -11,7 +11,7 @@ import { exportPlan } from '../lib/pack/export-plan.ts';
 import { isProvisioningError } from '../lib/errors.ts';
 import { render } from '../lib/output/format.ts';
 import { red } from '../lib/output/style.ts';
-import { defineTask, ROOT_FLAGS, type GulpTask } from './support/task.ts';
+import { defineTask, type GulpTask, ROOT_FLAGS } from './support/task.ts';
 
 export const watch = defineTask({
   name: 'watch',

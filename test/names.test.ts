@@ -17,20 +17,22 @@ names('did you mean finds near names', () => {
 });
 
 // One reading of `<stem>_<version>.tar` for the local packs, their metadata and publishing alike.
-for (const [file, parsed] of [
-  ['aws_prov_0.2.0.tar', { stem: 'aws_prov', version: '0.2.0' }],
-  ['aws_prov_1.0.0+build.5.tar', { stem: 'aws_prov', version: '1.0.0+build.5' }],
-  ['aws_prov_1.0.0-rc.1.tar', { stem: 'aws_prov', version: '1.0.0-rc.1' }],
-  ['provisioning_1.2.3.tar', { stem: 'provisioning', version: '1.2.3' }],
-  ['my-prov_x_prov_2.0.0.tar', { stem: 'my-prov_x_prov', version: '2.0.0' }],
-  ['aws_prov_v1.0.0.tar', undefined],
-  ['aws_prov_1.0.tar', undefined],
-  ['aws_prov_0.2.0.tar.minisig', undefined],
-  ['../x_1.0.0.tar', undefined],
-  ['Aws_1.0.0.tar', undefined],
-  ['aws_prov_0.2.0.zip', undefined],
-  ['_1.0.0.tar', undefined],
-] as const) {
+for (
+  const [file, parsed] of [
+    ['aws_prov_0.2.0.tar', { stem: 'aws_prov', version: '0.2.0' }],
+    ['aws_prov_1.0.0+build.5.tar', { stem: 'aws_prov', version: '1.0.0+build.5' }],
+    ['aws_prov_1.0.0-rc.1.tar', { stem: 'aws_prov', version: '1.0.0-rc.1' }],
+    ['provisioning_1.2.3.tar', { stem: 'provisioning', version: '1.2.3' }],
+    ['my-prov_x_prov_2.0.0.tar', { stem: 'my-prov_x_prov', version: '2.0.0' }],
+    ['aws_prov_v1.0.0.tar', undefined],
+    ['aws_prov_1.0.tar', undefined],
+    ['aws_prov_0.2.0.tar.minisig', undefined],
+    ['../x_1.0.0.tar', undefined],
+    ['Aws_1.0.0.tar', undefined],
+    ['aws_prov_0.2.0.zip', undefined],
+    ['_1.0.0.tar', undefined],
+  ] as const
+) {
   names(`pack file ${file} is ${parsed ? `${parsed.stem} ${parsed.version}` : 'no pack'}`, () => assert.equal(parsePackFileName(file), parsed));
 }
 names.run();

@@ -70,7 +70,7 @@ function cycles(graph: Map<string, Set<string>>): string[][] {
     }
     if (low.get(v) === idx.get(v)) {
       const comp: string[] = [];
-      for (let w = stack.pop()!; ; w = stack.pop()!) {
+      for (let w = stack.pop()!;; w = stack.pop()!) {
         on.delete(w);
         comp.push(w);
         if (w === v) break;
@@ -96,7 +96,9 @@ test('no folder of lib/ imports one that imports it back (run-time imports)', as
 
 test('no lib file imports gulp, and only lib/plugins/ imports the plugins', async () => {
   const wrong = (await runtimeImports())
-    .filter(({ from, to, spec }) => spec === 'gulp' || spec.startsWith('gulp/') || (path.isAbsolute(to) && folderOf(to) === 'plugins' && folderOf(from) !== 'plugins' && to.startsWith(LIB)))
+    .filter(({ from, to, spec }) =>
+      spec === 'gulp' || spec.startsWith('gulp/') || (path.isAbsolute(to) && folderOf(to) === 'plugins' && folderOf(from) !== 'plugins' && to.startsWith(LIB))
+    )
     .map(({ from, spec }) => `${path.relative(PROJECT_ROOT, from)} imports ${spec}`);
   assert.equal(wrong, []);
 });

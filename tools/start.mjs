@@ -52,7 +52,6 @@ export function ensureBuild() {
   return freshBuild();
 }
 
-
 let tsx = false;
 /** tsx's ESM and CommonJS hooks, as tools/gulp-preload.mjs registers them. */
 export function registerTsx() {

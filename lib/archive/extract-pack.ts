@@ -13,7 +13,7 @@ import { isInside } from '../fs/inside.ts';
 import { onInterrupt } from '../fs/interrupt.ts';
 import { entryKind, PathRegistry, refuse, relativeEntryPath } from './entry-policy.ts';
 import { compareDigests, sameDigests } from './hash-folder.ts';
-import { PACK_MANIFEST, parsePackManifest, type PackManifest } from '../formats/pack-json.ts';
+import { PACK_MANIFEST, type PackManifest, parsePackManifest } from '../formats/pack-json.ts';
 import { TarReader } from '../formats/tar/read.ts';
 
 export interface ExtractPackOptions {
@@ -55,7 +55,13 @@ const SMALL_FILE = 1 << 20;
 const exists = (p: string): Promise<boolean> => lstat(p).then(() => true, () => false);
 
 /** Reads and writes every entry into `tmp`, returning the sha256 of each file (PACK.json's text aside). */
-async function extractEntries(tarFile: string, module: string, tmp: string, maxBytes: number, maxEntries: number): Promise<{ digests: Record<string, string>; manifestText: string | undefined }> {
+async function extractEntries(
+  tarFile: string,
+  module: string,
+  tmp: string,
+  maxBytes: number,
+  maxEntries: number,
+): Promise<{ digests: Record<string, string>; manifestText: string | undefined }> {
   const handle = await open(tarFile, 'r');
   try {
     const reader = new TarReader(handle, (await handle.stat()).size);

@@ -1,4 +1,4 @@
 /** Safe pack extraction and per-file digests. */
-export { extractPack, type ExtractPackOptions, type ExtractedPack } from './extract-pack.ts';
-export { compareDigests, hashFolder, NOT_A_FILE, sameDigests, type DigestDifferences, type HashFolderOptions } from './hash-folder.ts';
-export { PACK_MANIFEST, parsePackManifest, type PackManifest } from '../formats/pack-json.ts';
+export { type ExtractedPack, extractPack, type ExtractPackOptions } from './extract-pack.ts';
+export { compareDigests, type DigestDifferences, hashFolder, type HashFolderOptions, NOT_A_FILE, sameDigests } from './hash-folder.ts';
+export { PACK_MANIFEST, type PackManifest, parsePackManifest } from '../formats/pack-json.ts';

@@ -1,5 +1,5 @@
 import { bold, dim } from '../output/style.ts';
-import { COMMANDS, FLAG_ALIASES, type Command } from './commands.ts';
+import { type Command, COMMANDS, FLAG_ALIASES } from './commands.ts';
 import type { FlagInfo } from './translate.ts';
 
 /** What help needs to know about a task: its description and flags, or nothing when absent. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dim, red } from '../output/style.ts';
 import { CliError } from './errors.ts';
-import { commandHelp, groupHelp, topHelp, type TaskInfo } from './help.ts';
-import { translate, type FlagInfo } from './translate.ts';
+import { commandHelp, groupHelp, type TaskInfo, topHelp } from './help.ts';
+import { type FlagInfo, translate } from './translate.ts';
 
 /** A task as the command line sees it: tasks/support/task.ts's TaskDefinition, structurally. */
 export interface CliTask {

@@ -1,5 +1,5 @@
 import { closest } from '../did-you-mean.ts';
-import { COMMANDS, FLAG_ALIASES, groups, spellings, type Command } from './commands.ts';
+import { type Command, COMMANDS, FLAG_ALIASES, groups, spellings } from './commands.ts';
 import { CliError } from './errors.ts';
 import { usageLine } from './help.ts';
 
@@ -34,7 +34,11 @@ export function findCommand(argv: readonly string[]): { command?: Command; group
   if (!command) {
     const subs = inGroup.map(({ w }) => w[1]!);
     const near = closest(second, subs);
-    throw new CliError('UNKNOWN_COMMAND', `Cannot run "${first} ${second}": no such command`, near ? `did you mean "provisioning ${first} ${near}"?` : `${first} commands: ${subs.join(', ')}`);
+    throw new CliError(
+      'UNKNOWN_COMMAND',
+      `Cannot run "${first} ${second}": no such command`,
+      near ? `did you mean "provisioning ${first} ${near}"?` : `${first} commands: ${subs.join(', ')}`,
+    );
   }
   return { command, used: 2 };
 }
@@ -60,7 +64,11 @@ export function translate(argv: readonly string[], flagsOf: (task: string) => Re
   if (rest.some(isHelp)) return { kind: 'help', command };
   const specs = flagsOf(command.task);
   if (!specs) {
-    throw new CliError('COMMAND_UNAVAILABLE', `Cannot run "${command.words.join(' ')}": its task ${command.task} is not part of this build`, 'run "provisioning --help" for the commands available');
+    throw new CliError(
+      'COMMAND_UNAVAILABLE',
+      `Cannot run "${command.words.join(' ')}": its task ${command.task} is not part of this build`,
+      'run "provisioning --help" for the commands available',
+    );
   }
 
   const out: string[] = [];
@@ -85,7 +93,11 @@ export function translate(argv: readonly string[], flagsOf: (task: string) => Re
     if (!spec) {
       const known = [...Object.keys(specs), ...Object.keys(FLAG_ALIASES).filter((a) => FLAG_ALIASES[a]!.flag in specs)];
       const near = closest(written, known);
-      throw new CliError('USAGE', `Cannot use --${written} with "${command.words.join(' ')}"`, near ? `did you mean --${near}?` : `run "provisioning ${command.words.join(' ')} --help" for its flags`);
+      throw new CliError(
+        'USAGE',
+        `Cannot use --${written} with "${command.words.join(' ')}"`,
+        near ? `did you mean --${near}?` : `run "provisioning ${command.words.join(' ')} --help" for its flags`,
+      );
     }
     given.add(name);
     if (alias?.value !== undefined && name === alias.flag) {

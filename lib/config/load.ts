@@ -97,7 +97,9 @@ function toConfig(raw: Table, root: string, file: string): Config {
       registry: typeof table(raw, 'distribution').registry === 'string' && table(raw, 'distribution').registry !== '' ? String(table(raw, 'distribution').registry) : undefined,
       oci: {
         plainHttp: table(raw, 'distribution.oci').plain_http === true,
-        caFile: typeof table(raw, 'distribution.oci').ca_file === 'string' && table(raw, 'distribution.oci').ca_file !== '' ? abs(String(table(raw, 'distribution.oci').ca_file)) : undefined,
+        caFile: typeof table(raw, 'distribution.oci').ca_file === 'string' && table(raw, 'distribution.oci').ca_file !== ''
+          ? abs(String(table(raw, 'distribution.oci').ca_file))
+          : undefined,
       },
       metadata: {
         maintainer: String(metadata.maintainer ?? ''),

@@ -20,7 +20,7 @@ import { parse as parseToml } from 'smol-toml';
 import { DEFAULTS_FILE } from '../config/defaults.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
-import { isProvisioningError, toProblem, type Problem } from '../errors.ts';
+import { isProvisioningError, type Problem, toProblem } from '../errors.ts';
 import { validateInfras } from '../infra/validate.ts';
 import { keyIdHex } from '../formats/minisign.ts';
 import { findBinary } from '../pack/nickel.ts';
@@ -76,7 +76,12 @@ export async function runDoctor({ base, cwd = process.cwd(), env = process.env }
     checks.push(check('root', `${root} (from ${from})`));
   } catch (error) {
     const problem = caught(error);
-    checks.push(check('root', `no provisioning root (from ${from})`, [{ ...problem, hint: 'export PROVISIONING=/path/to/provisioning (the folder holding extensions/providers/), or pass --base DIR' }]));
+    checks.push(
+      check('root', `no provisioning root (from ${from})`, [{
+        ...problem,
+        hint: 'export PROVISIONING=/path/to/provisioning (the folder holding extensions/providers/), or pass --base DIR',
+      }]),
+    );
     return { ok: false, root, checks };
   }
 
@@ -94,7 +99,14 @@ export async function runDoctor({ base, cwd = process.cwd(), env = process.env }
   checks.push(kclCheck(config, providers.some((p) => p.language === 'kcl') || config.language === 'kcl'));
   const broken = providers.filter((p) => p.problem).map((p) => p.problem!);
   const folderErrors = folders.filter((p) => p.code !== 'NAME_MISMATCH');
-  checks.push(check('providers', `${providers.length} provider(s) in ${path.relative(root, config.paths.providers) || '.'}`, [...broken, ...folderErrors], folders.filter((p) => p.code === 'NAME_MISMATCH')));
+  checks.push(
+    check(
+      'providers',
+      `${providers.length} provider(s) in ${path.relative(root, config.paths.providers) || '.'}`,
+      [...broken, ...folderErrors],
+      folders.filter((p) => p.code === 'NAME_MISMATCH'),
+    ),
+  );
   checks.push(await signingCheck(config));
   checks.push(foldersCheck(config));
 
@@ -150,24 +162,44 @@ function nickelCheck(config: Config): Check {
       message: `"${bin}" is not an executable on PATH`,
       hint: 'install nickel (https://nickel-lang.org) and put it on PATH, set [nickel] bin to its path, or set [nickel] export = "off"',
     };
-    return mode === 'required' ? check('nickel', 'not found, and [nickel] export = "required"', [problem]) : check('nickel', 'not found: packs hold sources only ("exported": false)', [], [problem]);
+    return mode === 'required'
+      ? check('nickel', 'not found, and [nickel] export = "required"', [problem])
+      : check('nickel', 'not found: packs hold sources only ("exported": false)', [], [problem]);
   }
   const version = versionOf(found, ['--version']);
-  return version ? check('nickel', `${found}: ${version}`) : check('nickel', `${found} does not run`, [], [{ code: 'NICKEL_NOT_FOUND', message: `"${found} --version" failed`, hint: `reinstall nickel, or set [nickel] bin to a working one` }]);
+  return version ? check('nickel', `${found}: ${version}`) : check('nickel', `${found} does not run`, [], [{
+    code: 'NICKEL_NOT_FOUND',
+    message: `"${found} --version" failed`,
+    hint: `reinstall nickel, or set [nickel] bin to a working one`,
+  }]);
 }
 
 function kclCheck(config: Config, used: boolean): Check {
   const found = findBinary('kcl', { cwd: config.root });
   if (!found) {
     if (!used) return check('kcl', 'not found (no legacy KCL providers here, so not needed)');
-    return check('kcl', 'not found, but KCL providers are here', [], [{ code: 'KCL_NOT_FOUND', message: '"kcl" is not an executable on PATH', hint: `install kcl ${KCL_MIN.join('.')} or newer (https://kcl-lang.io) to work on the legacy KCL providers` }]);
+    return check('kcl', 'not found, but KCL providers are here', [], [{
+      code: 'KCL_NOT_FOUND',
+      message: '"kcl" is not an executable on PATH',
+      hint: `install kcl ${KCL_MIN.join('.')} or newer (https://kcl-lang.io) to work on the legacy KCL providers`,
+    }]);
   }
   const line = versionOf(found, ['version']) ?? versionOf(found, ['--version']);
   const version = /(\d+)\.(\d+)\.(\d+)/.exec(line ?? '')?.slice(1).map(Number);
-  if (!version) return check('kcl', `${found}: version unknown`, [], [{ code: 'VERSION_MISMATCH', message: `cannot read the version of "${found}"`, hint: `check it with \`${found} version\` (KCL ${KCL_MIN.join('.')}+ is needed)` }]);
+  if (!version) {
+    return check('kcl', `${found}: version unknown`, [], [{
+      code: 'VERSION_MISMATCH',
+      message: `cannot read the version of "${found}"`,
+      hint: `check it with \`${found} version\` (KCL ${KCL_MIN.join('.')}+ is needed)`,
+    }]);
+  }
   const older = version[0]! - KCL_MIN[0] || version[1]! - KCL_MIN[1] || version[2]! - KCL_MIN[2];
   if (older < 0) {
-    return check('kcl', `${found}: ${version.join('.')}`, [], [{ code: 'VERSION_MISMATCH', message: `kcl ${version.join('.')} is older than ${KCL_MIN.join('.')}`, hint: `upgrade kcl to ${KCL_MIN.join('.')} or newer (https://kcl-lang.io)` }]);
+    return check('kcl', `${found}: ${version.join('.')}`, [], [{
+      code: 'VERSION_MISMATCH',
+      message: `kcl ${version.join('.')} is older than ${KCL_MIN.join('.')}`,
+      hint: `upgrade kcl to ${KCL_MIN.join('.')} or newer (https://kcl-lang.io)`,
+    }]);
   }
   return check('kcl', `${found}: ${version.join('.')}`);
 }
@@ -193,7 +225,11 @@ async function signingCheck(config: Config): Promise<Check> {
     }
   }
   if (requireSignatures && publicKeys.length === 0) {
-    problems.push({ code: 'KEY_INVALID', message: 'require_signatures = true, but no [distribution.signing] public_keys are configured: nothing can be verified', hint: 'add public_keys = ["config/keys/provisioning.pub"] (made by `npx gulp pack:keygen`)' });
+    problems.push({
+      code: 'KEY_INVALID',
+      message: 'require_signatures = true, but no [distribution.signing] public_keys are configured: nothing can be verified',
+      hint: 'add public_keys = ["config/keys/provisioning.pub"] (made by `npx gulp pack:keygen`)',
+    });
   }
   if (secretKey === undefined && publicKeys.length === 0) return check('signing', 'not configured (packs are not signed; `npx gulp pack:keygen` makes a key pair)', problems);
   return check('signing', found.join(', ') || 'configured', problems);
@@ -210,13 +246,25 @@ function foldersCheck(config: Config): Check {
     try {
       accessSync(at, constants.W_OK);
     } catch {
-      problems.push({ code: 'OUTPUT_UNWRITABLE', message: `Cannot write "${dir}": ${at} is not writable`, file: dir, hint: `make ${at} writable (chmod u+w ${at}), or point [distribution] at a writable folder in config/config.toml` });
+      problems.push({
+        code: 'OUTPUT_UNWRITABLE',
+        message: `Cannot write "${dir}": ${at} is not writable`,
+        file: dir,
+        hint: `make ${at} writable (chmod u+w ${at}), or point [distribution] at a writable folder in config/config.toml`,
+      });
     }
   }
   for (const lock of lockFolders(config)) {
     const owner = readFileSync(path.join(lock, 'owner'), 'utf8').split(' ')[0];
     const pid = Number(owner);
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) warnings.push({ code: 'LOCK_TIMEOUT', message: `${lock} is held by running process ${pid}`, file: lock, hint: `wait for process ${pid} to finish (a task waits for it too)` });
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+      warnings.push({
+        code: 'LOCK_TIMEOUT',
+        message: `${lock} is held by running process ${pid}`,
+        file: lock,
+        hint: `wait for process ${pid} to finish (a task waits for it too)`,
+      });
+    }
   }
   return check('folders', `${[packPath, registryPath, cachePath].map((d) => path.relative(config.root, d)).join(', ')}: writable`, problems, warnings);
 }

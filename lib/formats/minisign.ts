@@ -100,7 +100,9 @@ export function parseSecretKey(text: string, source = 'secret key', file?: strin
   const kdf = raw.subarray(2, 4);
   if (kdf.equals(KDF_SCRYPT)) {
     // The command names the key's file: minisign changes a file, not a text held in memory.
-    const fix = file === undefined ? 'remove the password from the key file it came from once (`minisign -C -W -s <key file>`)' : `remove the password once with \`minisign -C -W -s ${file}\``;
+    const fix = file === undefined
+      ? 'remove the password from the key file it came from once (`minisign -C -W -s <key file>`)'
+      : `remove the password once with \`minisign -C -W -s ${file}\``;
     throw invalid('it is password-protected', `${fix}, or make a key with \`npx gulp pack:keygen\``);
   }
   if (!kdf.equals(KDF_NONE)) throw invalid('unsupported key derivation function');
@@ -116,9 +118,13 @@ export function parseSecretKey(text: string, source = 'secret key', file?: strin
 /** An unencrypted secret key file (kdf "\0\0", opslimit/memlimit 0, keynum_sk in clear). */
 export function formatSecretKey({ keyId, secretKey }: SecretKey): string {
   const raw = Buffer.concat([
-    SIG_ALG, KDF_NONE, CHK_ALG,
+    SIG_ALG,
+    KDF_NONE,
+    CHK_ALG,
     Buffer.alloc(32 + 8 + 8), // kdf salt, opslimit, memlimit: unused without a password
-    keyId, secretKey, checksum(keyId, secretKey),
+    keyId,
+    secretKey,
+    checksum(keyId, secretKey),
   ]);
   return `${UNTRUSTED_PREFIX}minisign unencrypted secret key\n${raw.toString('base64')}\n`;
 }
@@ -134,8 +140,7 @@ export function signedFileName(trustedComment: string): string | undefined {
 
 export function parseSignature(text: string, source = 'signature'): Signature {
   const all = lines(text);
-  const invalid = (reason: string): ProvisioningError =>
-    new ProvisioningError('SIGNATURE_INVALID', `Cannot read signature "${source}": ${reason}`);
+  const invalid = (reason: string): ProvisioningError => new ProvisioningError('SIGNATURE_INVALID', `Cannot read signature "${source}": ${reason}`);
   const [untrusted, sigLine, trusted, globalLine] = all;
   if (untrusted === undefined || !untrusted.startsWith(UNTRUSTED_PREFIX)) throw invalid('first line must start with "untrusted comment:"');
   if (trusted === undefined || !trusted.startsWith(TRUSTED_PREFIX)) throw invalid('third line must start with "trusted comment:"');

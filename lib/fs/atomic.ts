@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, rmSync, type Stats, writeFileSync } from 'node:fs';
 import { chmod, copyFile, lstat, open, readlink, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ProvisioningError, systemError } from '../errors.ts';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import type { Config } from '../config/types.ts';
-import { isProvisioningError, toProblem, type ErrorCode, type Problem } from '../errors.ts';
+import { type ErrorCode, isProvisioningError, type Problem, toProblem } from '../errors.ts';
 import { isInside } from '../fs/inside.ts';
 import { dependencyIs, dependencyLine, getDependency, type TomlManifest } from '../formats/toml/dependencies.ts';
 import type { ProviderRecord } from '../formats/records/index.ts';
@@ -80,15 +80,31 @@ export async function checkRecord(ctx: RecordContext, extra: readonly RecordChec
       const line = dependencyLine(ctx.manifest, record.module);
       // A line that is there was edited by hand: sync calls that DRIFT and replaces it only with --force.
       const sync = `npx gulp providers:sync --infra ${infra.name}${current === undefined ? '' : ' --force'}`;
-      errors.push(problem('RECORD_MISMATCH', `${where}: ${ctx.manifest.file} has ${record.module} = ${JSON.stringify(current) ?? '(nothing)'}, the record implies ${JSON.stringify(expected)}`, { file: ctx.manifest.file, ...(line ? { line } : {}) }, `run \`${sync}\` to rewrite it from the record`));
+      errors.push(
+        problem(
+          'RECORD_MISMATCH',
+          `${where}: ${ctx.manifest.file} has ${record.module} = ${JSON.stringify(current) ?? '(nothing)'}, the record implies ${JSON.stringify(expected)}`,
+          { file: ctx.manifest.file, ...(line ? { line } : {}) },
+          `run \`${sync}\` to rewrite it from the record`,
+        ),
+      );
     }
   }
   if (ctx.stamp !== undefined && ctx.stamp !== stampOf(record)) {
-    warnings.push(problem('DRIFT', `${where}: its record was changed by hand since the tool wrote it`, at, `install, remove and vendor refuse it until --force; run providers:install (or providers:vendor) again to write it anew`));
+    warnings.push(
+      problem(
+        'DRIFT',
+        `${where}: its record was changed by hand since the tool wrote it`,
+        at,
+        `install, remove and vendor refuse it until --force; run providers:install (or providers:vendor) again to write it anew`,
+      ),
+    );
   }
   if (record.version === null) warnings.push(problem('VERSION_UNPINNED', `${where}: no version recorded`, at));
   else if (record.mode === 'link' && ctx.provider?.version !== undefined && ctx.provider.version !== record.version) {
-    warnings.push(problem('VERSION_MISMATCH', `${where}: recorded version ${record.version}, the provider is now at ${ctx.provider.version}`, at, 'run providers:install again to record it'));
+    warnings.push(
+      problem('VERSION_MISMATCH', `${where}: recorded version ${record.version}, the provider is now at ${ctx.provider.version}`, at, 'run providers:install again to record it'),
+    );
   }
   if (moduleDir && record.language === 'nickel') {
     const cache = ctx.importCache ?? new Map<string, Promise<Problem[]>>();
@@ -113,7 +129,9 @@ async function checkLink(ctx: RecordContext, errors: Problem[]): Promise<string 
   const shown = { file: rootRelative(config, linkPath) };
   const link = await inspectLink(linkPath);
   if (link.kind === 'absent') {
-    errors.push(problem('LINK_MISSING', `${infra.name}: ${name}: link ${shown.file} is missing`, shown, `run \`npx gulp providers:sync --infra ${infra.name}\` to create it from the record`));
+    errors.push(
+      problem('LINK_MISSING', `${infra.name}: ${name}: link ${shown.file} is missing`, shown, `run \`npx gulp providers:sync --infra ${infra.name}\` to create it from the record`),
+    );
     return undefined;
   }
   if (link.kind === 'other') {
@@ -131,7 +149,9 @@ async function checkLink(ctx: RecordContext, errors: Problem[]): Promise<string 
   }
   const tree = await realpath(config.paths.providers).catch(() => config.paths.providers);
   if (!isInside(tree, link.real!)) {
-    errors.push(problem('LINK_OUTSIDE_TREE', `${infra.name}: ${name}: link ${shown.file} -> "${link.target}" leads outside ${rootRelative(config, config.paths.providers)}`, shown));
+    errors.push(
+      problem('LINK_OUTSIDE_TREE', `${infra.name}: ${name}: link ${shown.file} -> "${link.target}" leads outside ${rootRelative(config, config.paths.providers)}`, shown),
+    );
     return undefined;
   }
   const expected = await realpath(moduleDir).catch(() => moduleDir);

@@ -1,5 +1,5 @@
 import type { Config, Language } from '../config/types.ts';
-import { ProvisioningError, type Problem } from '../errors.ts';
+import { type Problem, ProvisioningError } from '../errors.ts';
 import type { ProviderRecord } from '../formats/records/index.ts';
 import { moduleName } from '../names.ts';
 import { linkPathOf, moduleDirOf, rootRelative, vendorDirOf } from '../tree/layout.ts';
@@ -81,7 +81,16 @@ async function leaveBehind(edit: InfraEdit, name: string, existing: ProviderReco
     // Named from the validated provider name, never from the yaml's text.
     const dir = vendorDirOf(infra, moduleName(name));
     // A vendored copy edited in place is never deleted silently: VENDOR_MODIFIED unless --force.
-    if (!force) await assertVendoredIntact({ dir, module: moduleName(name), version: existing.version, packManifest: existing.packManifest, display: rootRelative(config, dir), action: `switch "${name}" in "${infra.name}" back to the link` });
+    if (!force) {
+      await assertVendoredIntact({
+        dir,
+        module: moduleName(name),
+        version: existing.version,
+        packManifest: existing.packManifest,
+        display: rootRelative(config, dir),
+        action: `switch "${name}" in "${infra.name}" back to the link`,
+      });
+    }
     await releaseVendoredCopy(edit, moduleName(name));
     return;
   }

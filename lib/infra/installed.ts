@@ -40,7 +40,15 @@ export async function listInstalled({ config, infra: infraName }: InstalledOptio
     const at = { file: records.file, ...(entry.line ? { line: entry.line } : {}) };
     const { errors } = await checkRecord({ config, infra, name: entry.name, record, manifest, at });
     const codes = [...new Set(errors.map((p) => p.code))];
-    rows.push({ name: entry.name, module: record.module, mode: record.mode, version: record.version, source: record.source, language: record.language, status: codes.length ? codes.join(',') : 'ok' });
+    rows.push({
+      name: entry.name,
+      module: record.module,
+      mode: record.mode,
+      version: record.version,
+      source: record.source,
+      language: record.language,
+      status: codes.length ? codes.join(',') : 'ok',
+    });
   }
   return rows;
 }

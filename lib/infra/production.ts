@@ -19,10 +19,14 @@ function at(ctx: RecordContext): Pick<Problem, 'file' | 'line' | 'column'> {
 
 /** `PRODUCTION_LINK_MODE`: a provider linked to its source instead of vendored. */
 export const noLinkMode: RecordCheck = (ctx): Findings => ({
-  errors:
-    ctx.record.mode === 'link'
-      ? [{ code: 'PRODUCTION_LINK_MODE', message: `${ctx.infra.name}: ${ctx.name} is linked to its source, not vendored`, ...at(ctx), hint: `run providers:vendor --provider ${ctx.name} --infra ${ctx.infra.name} --ver <range>` }]
-      : [],
+  errors: ctx.record.mode === 'link'
+    ? [{
+      code: 'PRODUCTION_LINK_MODE',
+      message: `${ctx.infra.name}: ${ctx.name} is linked to its source, not vendored`,
+      ...at(ctx),
+      hint: `run providers:vendor --provider ${ctx.name} --infra ${ctx.infra.name} --ver <range>`,
+    }]
+    : [],
   warnings: [],
 });
 
@@ -42,11 +46,11 @@ export const vendoredDigests: RecordCheck = async (ctx): Promise<Findings> => {
   const dir = vendorDirOf(infra, moduleName(name));
   const warnings: Problem[] = record.packManifest === undefined
     ? [{
-        code: 'VENDOR_DRIFT',
-        message: `${infra.name}: ${name}: its record has no pack_manifest, so the copy's PACK.json is trusted as it is`,
-        ...ctx.at,
-        hint: `run providers:vendor --provider ${name} --infra ${infra.name} --ver ${record.version ?? '<range>'} to record it`,
-      }]
+      code: 'VENDOR_DRIFT',
+      message: `${infra.name}: ${name}: its record has no pack_manifest, so the copy's PACK.json is trusted as it is`,
+      ...ctx.at,
+      hint: `run providers:vendor --provider ${name} --infra ${infra.name} --ver ${record.version ?? '<range>'} to record it`,
+    }]
     : [];
   const copy = await inspectVendoredCopy({ dir, module: moduleName(name), version: record.version, packManifest: record.packManifest });
   if (copy.kind !== 'modified') return { errors: [], warnings }; // absent: the standard checks report LINK_MISSING

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
-import { drift, ProblemsError, ProvisioningError, toProblem, type Problem } from '../errors.ts';
+import { drift, type Problem, ProblemsError, ProvisioningError, toProblem } from '../errors.ts';
 import { listRecords } from '../formats/records/index.ts';
 import { getDependency } from '../formats/toml/dependencies.ts';
 import { assertName, moduleName } from '../names.ts';
@@ -69,7 +69,9 @@ export async function removeProvider({ config, provider, infra: infraName, force
         });
       }
       if (link.kind === 'absent') continue;
-      if (!linksTo(link, moduleDirOf(config, name, language))) found.push(drift(action, `${rootRelative(config, linkPath)} points to "${link.target}"`, { file: rootRelative(config, linkPath) }));
+      if (!linksTo(link, moduleDirOf(config, name, language))) {
+        found.push(drift(action, `${rootRelative(config, linkPath)} points to "${link.target}"`, { file: rootRelative(config, linkPath) }));
+      }
       edit.before.push({ kind: 'unlink', path: linkPath, target: link.target }, { kind: 'rmdir-if-empty', dir: path.dirname(linkPath) });
     }
 
@@ -79,7 +81,13 @@ export async function removeProvider({ config, provider, infra: infraName, force
       });
     }
     // A line or link with no record: nothing says the tool made them.
-    if (!entry) found.push(drift(action, `${edit.records.file} has no record of it, so its ${current !== undefined ? 'manifest.toml entry' : 'link'} was not made by providers:install`, { file: edit.records.file }));
+    if (!entry) {
+      found.push(
+        drift(action, `${edit.records.file} has no record of it, so its ${current !== undefined ? 'manifest.toml entry' : 'link'} was not made by providers:install`, {
+          file: edit.records.file,
+        }),
+      );
+    }
     if (record?.mode === 'vendor') {
       const dir = vendorDirOf(edit.infra, module);
       const copy = await inspectVendoredCopy({ dir, module, version: record.version, packManifest: record.packManifest });

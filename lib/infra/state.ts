@@ -27,4 +27,3 @@ export async function readInfraRecords(config: Config, infra: Infra): Promise<Re
 export async function readInfraState(config: Config, infra: Infra): Promise<InfraState> {
   return { infra, manifest: await readInfraManifest(config, infra), records: await readInfraRecords(config, infra) };
 }
-

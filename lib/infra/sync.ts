@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/types.ts';
-import { drift, isProvisioningError, ProblemsError, toProblem, type Problem } from '../errors.ts';
+import { drift, isProvisioningError, type Problem, ProblemsError, toProblem } from '../errors.ts';
 import { listRecords } from '../formats/records/index.ts';
 import { moduleName } from '../names.ts';
-import { findInfra, listInfras, type Infra } from '../tree/infras.ts';
+import { findInfra, type Infra, listInfras } from '../tree/infras.ts';
 import { rootRelative, vendorDirOf } from '../tree/layout.ts';
 import { findProvider } from '../tree/providers.ts';
 import { editInfra } from './edit/open.ts';
@@ -66,7 +66,14 @@ async function syncInfra(config: Config, infra: Infra, force: boolean, plainHttp
             const restored = await restoreVendoredCopy(edit, record, { plainHttp });
             if (restored) warnings.push(...restored);
             else {
-              problems.push({ code: 'LINK_MISSING', message: `Cannot sync "${entry.name}": vendored copy ${rootRelative(config, vendorDirOf(infra, record.module))}/ is missing, and its source ${record.source} cannot be fetched by digest`, ...at, hint: `run providers:vendor --provider ${entry.name} --infra ${infra.name} --ver ${record.version ?? '<range>'} again` });
+              problems.push({
+                code: 'LINK_MISSING',
+                message: `Cannot sync "${entry.name}": vendored copy ${
+                  rootRelative(config, vendorDirOf(infra, record.module))
+                }/ is missing, and its source ${record.source} cannot be fetched by digest`,
+                ...at,
+                hint: `run providers:vendor --provider ${entry.name} --infra ${infra.name} --ver ${record.version ?? '<range>'} again`,
+              });
             }
           }
         } catch (error) {

@@ -1,12 +1,12 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/types.ts';
-import { isProvisioningError, toProblem, type Problem } from '../errors.ts';
+import { isProvisioningError, type Problem, toProblem } from '../errors.ts';
 import { dependencyLine, listDependencies, type TomlManifest } from '../formats/toml/dependencies.ts';
 import { listRecords, type RecordEntry } from '../formats/records/index.ts';
 import type { RecordsFile } from '../formats/records/index.ts';
 import { checkRecord, type Findings, type RecordCheck } from './check-record.ts';
-import { findInfra, scanInfras, type Infra } from '../tree/infras.ts';
+import { findInfra, type Infra, scanInfras } from '../tree/infras.ts';
 import { scanProviders } from '../tree/providers.ts';
 import { modulesDirOf, rootRelative } from '../tree/layout.ts';
 import { PRODUCTION_CHECKS } from './production.ts';
@@ -105,7 +105,13 @@ async function unrecorded(config: Config, infra: Infra, manifest: TomlManifest |
     const ours = typeof spec === 'string' && [config.nickel.modulesDir, config.kcl.modulesDir, 'vendor'].some((dir) => spec.startsWith(`./${dir}/`));
     if (!ours || recorded.has(module)) continue;
     const line = dependencyLine(manifest!, module);
-    problems.push({ code: 'RECORD_MISMATCH', message: `${infra.name}: ${manifest!.file} depends on ${module} (${spec}) but ${records.file} has no record of it`, file: manifest!.file, ...(line ? { line } : {}), hint: 'install it again, or remove the entry' });
+    problems.push({
+      code: 'RECORD_MISMATCH',
+      message: `${infra.name}: ${manifest!.file} depends on ${module} (${spec}) but ${records.file} has no record of it`,
+      file: manifest!.file,
+      ...(line ? { line } : {}),
+      hint: 'install it again, or remove the entry',
+    });
   }
   for (const language of ['nickel', 'kcl'] as const) {
     const dir = modulesDirOf(config, infra, language);
@@ -113,7 +119,12 @@ async function unrecorded(config: Config, infra: Infra, manifest: TomlManifest |
       const entry = entries.find((e) => e.record?.module === name);
       if (entry && entry.record?.mode === 'link' && entry.record.language === language) continue;
       const file = rootRelative(config, path.join(dir, name));
-      problems.push({ code: 'RECORD_MISMATCH', message: `${infra.name}: ${file} is not recorded in ${records.file}`, file, hint: 'run providers:remove --force, or install it again' });
+      problems.push({
+        code: 'RECORD_MISMATCH',
+        message: `${infra.name}: ${file} is not recorded in ${records.file}`,
+        file,
+        hint: 'run providers:remove --force, or install it again',
+      });
     }
   }
   return problems;

@@ -16,15 +16,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { extractPack } from '../archive/extract-pack.ts';
 import type { Config, Language } from '../config/types.ts';
-import { ProvisioningError, type Problem } from '../errors.ts';
+import { type Problem, ProvisioningError } from '../errors.ts';
 import { sri } from '../formats/integrity.ts';
 import { PACK_MANIFEST } from '../formats/pack-json.ts';
-import { FLAGS, setFlag, type ProviderRecord } from '../formats/records/index.ts';
+import { FLAGS, type ProviderRecord, setFlag } from '../formats/records/index.ts';
 import { dependencyIs, getDependency } from '../formats/toml/dependencies.ts';
 import { isInsideReal } from '../fs/inside.ts';
 import { onInterrupt } from '../fs/interrupt.ts';
 import { assertName, moduleName } from '../names.ts';
-import { fetchOpened, fetchVerifiedPack, type FetchedPack } from '../registry/fetch.ts';
+import { type FetchedPack, fetchOpened, fetchVerifiedPack } from '../registry/fetch.ts';
 import { ociSource } from '../registry/oci/source.ts';
 import { pinnedOciSource } from '../registry/ref.ts';
 import { assertRange } from '../versions.ts';
@@ -80,9 +80,16 @@ export async function vendorProvider({ config, provider, infra: infraName, range
     const dir = vendorDirOf(infra, module);
     const edited = await withStaging(infra, module, (staging) => editInfra(config, infra, (edit) => place(edit, name, fetched, staging, force)));
     const { record, replaced, warnings } = edited.planned;
-    const changes = edited.changes.length === 0 ? [] : [`${replaced ? 'replaced' : 'extracted'} ${rootRelative(config, dir)}/ (${module} ${fetched.version})`, ...edited.changes.filter((c) => !c.startsWith('placed ') && !(replaced && c === `removed ${rootRelative(config, dir)}/`))];
+    const changes = edited.changes.length === 0 ? [] : [
+      `${replaced ? 'replaced' : 'extracted'} ${rootRelative(config, dir)}/ (${module} ${fetched.version})`,
+      ...edited.changes.filter((c) => !c.startsWith('placed ') && !(replaced && c === `removed ${rootRelative(config, dir)}/`)),
+    ];
     return {
-      provider: name, infra: infra.name, record, dir: rootRelative(config, dir), changes,
+      provider: name,
+      infra: infra.name,
+      record,
+      dir: rootRelative(config, dir),
+      changes,
       ...(fetched.keyId ? { keyId: fetched.keyId } : {}),
       warnings: [...fetched.warnings, ...warnings, ...edited.warnings],
     };
@@ -142,7 +149,10 @@ async function stage(edit: InfraEdit, fetched: FetchedPack, staging: string): Pr
   // Named as the user knows it (module, version, registry), never as the temp download.
   const extracted = await extractPack({ tarFile: fetched.tarFile, module: fetched.module, dest: staging, shown: `${fetched.module} ${fetched.version} from ${fetched.where}` });
   if (extracted.name !== fetched.module || extracted.version !== fetched.version) {
-    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${fetched.module} ${fetched.version} from ${fetched.where}: its PACK.json says ${extracted.name} ${extracted.version}`);
+    throw new ProvisioningError(
+      'INTEGRITY_MISMATCH',
+      `Cannot trust ${fetched.module} ${fetched.version} from ${fetched.where}: its PACK.json says ${extracted.name} ${extracted.version}`,
+    );
   }
   return { language: languageOf(staging, config.language), packManifest: sri(await readFile(path.join(staging, PACK_MANIFEST))) };
 }
@@ -169,7 +179,10 @@ export async function restoreVendoredCopy(edit: InfraEdit, record: ProviderRecor
     const fetched = await fetchOpened({ opened, module: record.module, version: record.version, signing: config.distribution.signing, tmpDir, integrity: record.integrity });
     const staged = await stage(edit, fetched, staging);
     if (record.packManifest !== undefined && staged.packManifest !== record.packManifest) {
-      throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot restore ${rootRelative(config, dir)}/: the pack's PACK.json is ${staged.packManifest}, the record says ${record.packManifest}`);
+      throw new ProvisioningError(
+        'INTEGRITY_MISMATCH',
+        `Cannot restore ${rootRelative(config, dir)}/: the pack's PACK.json is ${staged.packManifest}, the record says ${record.packManifest}`,
+      );
     }
     edit.before.push({ kind: 'place', from: staging, dir, label: `restored ${rootRelative(config, dir)}/ (${record.module} ${record.version}) from ${record.source}` });
     return fetched.warnings;
@@ -200,10 +213,17 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
   const previous = assertRecordOwned(edit, name, action, force)?.record;
   const dir = vendorDirOf(infra, fetched.module);
   const shown = rootRelative(config, dir);
-  const copy = await inspectVendoredCopy({ dir, module: fetched.module, ...(previous?.mode === 'vendor' ? { version: previous.version, packManifest: previous.packManifest } : {}) });
+  const copy = await inspectVendoredCopy({
+    dir,
+    module: fetched.module,
+    ...(previous?.mode === 'vendor' ? { version: previous.version, packManifest: previous.packManifest } : {}),
+  });
   if (copy.kind !== 'absent' && !force) {
     if (previous?.mode !== 'vendor') {
-      throw new ProvisioningError('VENDOR_MODIFIED', `Cannot vendor into ${shown}/: something is already there that providers:vendor did not record`, { file: shown, hint: 'move it away, or pass --force to replace it' });
+      throw new ProvisioningError('VENDOR_MODIFIED', `Cannot vendor into ${shown}/: something is already there that providers:vendor did not record`, {
+        file: shown,
+        hint: 'move it away, or pass --force to replace it',
+      });
     }
     if (copy.kind === 'modified') {
       throw vendorModified(`replace ${shown}/`, shown, copy.reason);
@@ -227,21 +247,32 @@ async function place(edit: InfraEdit, name: string, fetched: FetchedPack, stagin
 
   // Already vendored, intact, recorded and pinned: nothing to do (the check above found it intact).
   // (A record without pack_manifest, from before it existed, is re-vendored to record it.)
-  if (previous?.mode === 'vendor' && previous.version === fetched.version && previous.integrity === fetched.integrity && previous.packManifest !== undefined && copy.kind === 'intact' && unlinks.length === 0 && dependencyIs(edit.manifest, fetched.module, dependencyFor(config, previous))) {
+  if (
+    previous?.mode === 'vendor' && previous.version === fetched.version && previous.integrity === fetched.integrity && previous.packManifest !== undefined &&
+    copy.kind === 'intact' && unlinks.length === 0 && dependencyIs(edit.manifest, fetched.module, dependencyFor(config, previous))
+  ) {
     return { record: previous, replaced: false, warnings };
   }
   // The manifest entry is checked before anything is staged.
   // Taken before the claim rewrites it: a line the user wrote before any record is theirs.
   const theirs = !previous && getDependency(edit.manifest, fetched.module) !== undefined ? preexistingLine(edit, fetched.module) : undefined;
-  claimDependency(edit, fetched.module, dependencyFor(config, { module: fetched.module, mode: 'vendor', version: fetched.version, language: 'nickel' }), { action, acceptable, force });
+  claimDependency(edit, fetched.module, dependencyFor(config, { module: fetched.module, mode: 'vendor', version: fetched.version, language: 'nickel' }), {
+    action,
+    acceptable,
+    force,
+  });
 
   const staged = await stage(edit, fetched, staging);
   // The infra uses one language of the provider; a pack of the other is not what it links.
   const language = staged.language;
   if (previous && previous.language !== language && !force) {
-    throw new ProvisioningError('LANGUAGE_MISMATCH', `Cannot vendor "${name}" into "${infra.name}": the infra uses its ${previous.language} module, and the pack ${fetched.module} ${fetched.version} holds its ${language} module`, {
-      hint: `switch the infra first (providers:install --provider ${name} --infra ${infra.name} --lang ${language}), or pass --force to vendor the ${language} pack`,
-    });
+    throw new ProvisioningError(
+      'LANGUAGE_MISMATCH',
+      `Cannot vendor "${name}" into "${infra.name}": the infra uses its ${previous.language} module, and the pack ${fetched.module} ${fetched.version} holds its ${language} module`,
+      {
+        hint: `switch the infra first (providers:install --provider ${name} --infra ${infra.name} --lang ${language}), or pass --force to vendor the ${language} pack`,
+      },
+    );
   }
   const record: ProviderRecord = {
     module: fetched.module,

@@ -6,8 +6,8 @@
  */
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { compareDigests, hashFolder, type DigestDifferences } from '../archive/hash-folder.ts';
-import { PACK_MANIFEST, parsePackManifest, type PackManifest } from '../formats/pack-json.ts';
+import { compareDigests, type DigestDifferences, hashFolder } from '../archive/hash-folder.ts';
+import { PACK_MANIFEST, type PackManifest, parsePackManifest } from '../formats/pack-json.ts';
 import { ProvisioningError } from '../errors.ts';
 import { sri } from '../formats/integrity.ts';
 
@@ -57,7 +57,12 @@ export async function inspectVendoredCopy({ dir, module, version, packManifest }
     return { kind: 'modified', reason: `its ${PACK_MANIFEST} is missing or unreadable`, files: [PACK_MANIFEST] };
   }
   if (manifest.name !== module || (version != null && manifest.version !== version)) {
-    return { kind: 'modified', reason: `its ${PACK_MANIFEST} names ${manifest.name} ${manifest.version}, expected ${module} ${version ?? ''}`.trim(), files: [PACK_MANIFEST], manifest };
+    return {
+      kind: 'modified',
+      reason: `its ${PACK_MANIFEST} names ${manifest.name} ${manifest.version}, expected ${module} ${version ?? ''}`.trim(),
+      files: [PACK_MANIFEST],
+      manifest,
+    };
   }
   const diff = compareDigests(manifest.files, await hashFolder({ dir }));
   const files = [...diff.changed, ...diff.missing, ...diff.extra].sort();

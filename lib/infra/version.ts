@@ -18,4 +18,3 @@ export function assertSatisfies(provider: Provider, range: string): void {
     });
   }
 }
-

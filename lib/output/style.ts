@@ -8,8 +8,7 @@ export function useColour(stream: { isTTY?: boolean } = process.stderr): boolean
   return Boolean(stream.isTTY) && !process.env.CI && process.env.TERM !== 'dumb';
 }
 
-const paint = (code: number) => (text: string, stream?: { isTTY?: boolean }) =>
-  useColour(stream) ? `\x1b[${code}m${text}\x1b[0m` : text;
+const paint = (code: number) => (text: string, stream?: { isTTY?: boolean }) => useColour(stream) ? `\x1b[${code}m${text}\x1b[0m` : text;
 
 export const red = paint(31);
 export const yellow = paint(33);

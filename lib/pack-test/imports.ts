@@ -63,7 +63,12 @@ export async function checkPackImports({ dir, label, display, dependencies }: Ch
       const target = path.resolve(path.dirname(file), ref.spec);
       if (isInside(dir, target)) {
         if (!isFile(target)) {
-          problems.push({ code: 'IMPORT_UNRESOLVED', message: `${label}: import "${ref.spec}" in ${display(file)} resolves to ${display(target)}, which the pack does not hold`, ...at, hint: 'add the file to the module, or fix the import' });
+          problems.push({
+            code: 'IMPORT_UNRESOLVED',
+            message: `${label}: import "${ref.spec}" in ${display(file)} resolves to ${display(target)}, which the pack does not hold`,
+            ...at,
+            hint: 'add the file to the module, or fix the import',
+          });
         } else if (target.endsWith('.ncl') && !seen.has(target)) {
           seen.add(target);
           queue.push(target);
@@ -76,7 +81,9 @@ export async function checkPackImports({ dir, label, display, dependencies }: Ch
           code: 'PACK_IMPORT_ESCAPES',
           message: through === undefined
             ? `${label}: import "${ref.spec}" in ${display(file)} leaves the module, and no declared dependency is there`
-            : `${label}: import "${ref.spec}" in ${display(file)} goes through dependency ${through.name}, whose path ${through.path} is absolute: another machine does not have it`,
+            : `${label}: import "${ref.spec}" in ${
+              display(file)
+            } goes through dependency ${through.name}, whose path ${through.path} is absolute: another machine does not have it`,
           ...at,
           hint: through === undefined
             ? 'move the imported file into the module, or declare the module it belongs to under [dependencies] in manifest.toml and import it through that path'
@@ -92,7 +99,9 @@ export async function checkPackImports({ dir, label, display, dependencies }: Ch
       } else if (!isFile(target)) {
         problems.push({
           code: 'IMPORT_UNRESOLVED',
-          message: `${label}: import "${ref.spec}" in ${display(file)} goes through dependency ${through.name} (${through.path}), whose pack ${through.packed} does not hold ${path.relative(through.dir, target).split(path.sep).join('/')}`,
+          message: `${label}: import "${ref.spec}" in ${display(file)} goes through dependency ${through.name} (${through.path}), whose pack ${through.packed} does not hold ${
+            path.relative(through.dir, target).split(path.sep).join('/')
+          }`,
           ...at,
           hint: `fix the import, or pack a ${through.name} that has the file`,
         });

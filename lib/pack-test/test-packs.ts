@@ -17,7 +17,7 @@ import semver from 'semver';
 import { extractPack } from '../archive/extract-pack.ts';
 import type { Config, Language } from '../config/types.ts';
 import { closest } from '../did-you-mean.ts';
-import { isProvisioningError, ProblemsError, ProvisioningError, systemError, toProblem, type Problem } from '../errors.ts';
+import { isProvisioningError, type Problem, ProblemsError, ProvisioningError, systemError, toProblem } from '../errors.ts';
 import { fileIntegrity } from '../formats/integrity.ts';
 import { readMetadata, type VersionRecord } from '../formats/metadata.ts';
 import { readToml } from '../formats/toml/parse.ts';
@@ -121,7 +121,12 @@ async function readDistribution(config: Config): Promise<Map<string, Module>> {
     if (!meta || typeof meta.name !== 'string') continue;
     for (const version of Object.keys(meta.versions).sort()) {
       if (!isVersion(version)) {
-        module.warnings.push({ code: 'REGISTRY_ERROR', message: `${metaFile}: version key ${JSON.stringify(version)} is not a semantic version; skipped`, file: metaFile, hint: 'pack that version again under a semver version (e.g. 0.3.0, not v0.3.0)' });
+        module.warnings.push({
+          code: 'REGISTRY_ERROR',
+          message: `${metaFile}: version key ${JSON.stringify(version)} is not a semantic version; skipped`,
+          file: metaFile,
+          hint: 'pack that version again under a semver version (e.g. 0.3.0, not v0.3.0)',
+        });
         continue;
       }
       const record = meta.versions[version]!;
@@ -178,7 +183,12 @@ async function declaredDependencies(dir: string, display: (file: string) => stri
     manifest = await readToml(file);
   } catch (error) {
     const problem = isProvisioningError(error) ? toProblem(error) : { code: 'MANIFEST_PARSE' as const, message: String(error) };
-    return { ...problem, code: 'MANIFEST_PARSE', message: `${display(file)} does not parse, so its dependencies are unknown: ${problem.message.split(dir).join(path.basename(dir))}`, file: display(file) };
+    return {
+      ...problem,
+      code: 'MANIFEST_PARSE',
+      message: `${display(file)} does not parse, so its dependencies are unknown: ${problem.message.split(dir).join(path.basename(dir))}`,
+      file: display(file),
+    };
   }
   const deps = manifest.dependencies;
   if (typeof deps !== 'object' || deps === null) return [];
@@ -207,23 +217,35 @@ const PLACE = 'up';
 function dependencyPack(config: Config, modules: Map<string, Module>, dep: Declared): { pack: Candidate } | { missing: string; hint: string } {
   const known = modules.get(dep.name);
   const command = packCommandFor(config, dep.name);
-  const hint = command ? `pack it first: ${command}` : `${dep.name} is neither a provider nor the core of this tree: put its pack (tar and registry metadata) in this tree's distribution for the imports through it to be checked`;
-  if (known && known.problems.length > 0 && known.packs.length === 0) return { missing: `whose metadata cannot be used (${known.problems[0]!.message})`, hint: known.problems[0]!.hint ?? hint };
+  const hint = command
+    ? `pack it first: ${command}`
+    : `${dep.name} is neither a provider nor the core of this tree: put its pack (tar and registry metadata) in this tree's distribution for the imports through it to be checked`;
+  if (known && known.problems.length > 0 && known.packs.length === 0) {
+    return { missing: `whose metadata cannot be used (${known.problems[0]!.message})`, hint: known.problems[0]!.hint ?? hint };
+  }
   const packs = known?.packs ?? [];
   if (packs.length === 0) return { missing: 'which has no pack', hint };
   const range = dep.version !== undefined && semver.validRange(dep.version) !== null ? dep.version : undefined;
   const pack = range === undefined ? packs[0] : packs.find((p) => semver.satisfies(p.version, range));
   if (pack) return { pack };
-  return { missing: `but no pack of ${dep.name} matches ${range} (packed: ${packs.map((p) => p.version).join(', ')})`, hint: command ? `pack a version that matches: ${command} --ver <version>` : hint };
+  return {
+    missing: `but no pack of ${dep.name} matches ${range} (packed: ${packs.map((p) => p.version).join(', ')})`,
+    hint: command ? `pack a version that matches: ${command} --ver <version>` : hint,
+  };
 }
 
 /** Tests one pack in its own folder of `work`. */
 async function testOne(config: Config, pack: Candidate, modules: Map<string, Module>, work: string, nickel: string | undefined): Promise<TestedPack> {
   const label = `${pack.name} ${pack.version}`;
   const tested: TestedPack = {
-    module: pack.name, version: pack.version, language: 'nickel', file: rootRelative(config, pack.tarFile),
+    module: pack.name,
+    version: pack.version,
+    language: 'nickel',
+    file: rootRelative(config, pack.tarFile),
     checks: { integrity: 'ok', contents: 'ok', imports: 'ok', export: 'ok' },
-    dependencies: [], skipped: [], problems: [],
+    dependencies: [],
+    skipped: [],
+    problems: [],
   };
   const fail = (check: keyof TestedPack['checks'], problems: Problem[]) => {
     if (problems.length === 0) return;
@@ -287,7 +309,12 @@ async function testOne(config: Config, pack: Candidate, modules: Map<string, Mod
     laidOut.push(entry);
     if (entry.absolute) continue; // another machine's path: the imports through it say so
     if (dep.name === pack.name || isInside(dir, at) || isInside(at, dir)) {
-      dependencyProblems.push({ code: 'MANIFEST_INVALID', message: `${label}: dependency ${dep.name} (${dep.path}) is the pack itself`, file: display(path.join(dir, 'manifest.toml')), hint: 'remove it from [dependencies] in manifest.toml' });
+      dependencyProblems.push({
+        code: 'MANIFEST_INVALID',
+        message: `${label}: dependency ${dep.name} (${dep.path}) is the pack itself`,
+        file: display(path.join(dir, 'manifest.toml')),
+        hint: 'remove it from [dependencies] in manifest.toml',
+      });
       entry.missing = 'which is the pack itself';
       continue;
     }
@@ -308,7 +335,8 @@ async function testOne(config: Config, pack: Candidate, modules: Map<string, Mod
     }
   }
   // Temp paths (in nickel's stderr, in extraction errors) read as the pack's own.
-  const shown = (text: string) => [...laidOut.filter((d) => !d.absolute).map((d) => [d.dir, d.name] as const), [dir, pack.stem] as const].reduce((t, [from, to]) => t.split(from).join(to), text);
+  const shown = (text: string) =>
+    [...laidOut.filter((d) => !d.absolute).map((d) => [d.dir, d.name] as const), [dir, pack.stem] as const].reduce((t, [from, to]) => t.split(from).join(to), text);
 
   if (tested.language === 'kcl') {
     skip(['imports', 'export'], 'imports and export: a legacy KCL pack (only integrity and PACK.json are checked)');
@@ -325,18 +353,27 @@ async function testOne(config: Config, pack: Candidate, modules: Map<string, Mod
     const against = tested.dependencies.length > 0 ? ` with ${tested.dependencies.map((d) => d.replace(/ at .*$/, '')).join(', ')} laid out` : '';
     const command = packCommandFor(config, pack.name, semver.inc(pack.version, 'patch') ?? '<next version>');
     const problems = await checkPackExports({ dir, label, display, bin: nickel, files: Object.keys(extracted.files), shown });
-    fail('export', problems.map((p) => (p.code !== 'EXPORT_MISMATCH' || against === '' ? p : {
-      ...p,
-      message: `${p.message}${against}`,
-      hint: `it was exported against other files of its dependencies than those packs; a packed version is immutable, so pack it again as a new version against them${command ? `: ${command}` : ''}`,
-    })));
+    fail(
+      'export',
+      problems.map((p) => (p.code !== 'EXPORT_MISMATCH' || against === '' ? p : {
+        ...p,
+        message: `${p.message}${against}`,
+        hint: `it was exported against other files of its dependencies than those packs; a packed version is immutable, so pack it again as a new version against them${
+          command ? `: ${command}` : ''
+        }`,
+      })),
+    );
   }
   return tested;
 }
 
 /** Tests the packs selected; every problem of every pack in the result, `ok` false when there is one. */
-export async function testPacks({ config, module, range, allVersions = false, concurrency = os.availableParallelism?.() ?? os.cpus().length, onTested }: TestPacksOptions): Promise<TestPacksResult> {
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ProvisioningError('INVALID_OPTION', `Cannot test packs with concurrency ${JSON.stringify(concurrency)}: expected a whole number >= 1`);
+export async function testPacks(
+  { config, module, range, allVersions = false, concurrency = os.availableParallelism?.() ?? os.cpus().length, onTested }: TestPacksOptions,
+): Promise<TestPacksResult> {
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new ProvisioningError('INVALID_OPTION', `Cannot test packs with concurrency ${JSON.stringify(concurrency)}: expected a whole number >= 1`);
+  }
   if (range !== undefined) assertRange(range);
   const modules = await readDistribution(config);
   const selected = module === undefined ? undefined : resolveModule(config, modules, module);
@@ -371,7 +408,11 @@ export async function testPacks({ config, module, range, allVersions = false, co
     for (const p of packs) problems.push(...p.problems);
     const warnings: Problem[] = own.flatMap((m) => m.warnings);
     if (nickel === undefined && packs.some((p) => p.skipped.some((s) => s.startsWith('export: "')))) {
-      warnings.push({ code: 'NICKEL_NOT_FOUND', message: `"${config.nickel.bin}" not found: the packs' exports were not compared`, hint: 'install nickel (https://nickel-lang.org) or set [nickel] bin' });
+      warnings.push({
+        code: 'NICKEL_NOT_FOUND',
+        message: `"${config.nickel.bin}" not found: the packs' exports were not compared`,
+        hint: 'install nickel (https://nickel-lang.org) or set [nickel] bin',
+      });
     }
     return { ok: problems.length === 0, packs, problems, warnings };
   } catch (error) {
@@ -391,7 +432,12 @@ export async function testPacks({ config, module, range, allVersions = false, co
 export function packTest(options: TestPacksOptions): (() => Promise<TestPacksResult>) & { displayName: string } {
   const task = async () => {
     const result = await testPacks(options);
-    if (!result.ok) throw new ProblemsError(result.problems, `pack:test: ${result.problems.length} problem(s): ${result.problems.map((p) => `${p.code}: ${p.message}`).join('; ')}`);
+    if (!result.ok) {
+      throw new ProblemsError(
+        result.problems,
+        `pack:test: ${result.problems.length} problem(s): ${result.problems.map((p) => `${p.code}: ${p.message}`).join('; ')}`,
+      );
+    }
     return result;
   };
   return Object.assign(task, { displayName: 'pack:test' });

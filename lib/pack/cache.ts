@@ -5,7 +5,7 @@
  * rebuilds the pack. A key covers the file list and bytes, the version and the tool settings.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { mkdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from '../fs/atomic.ts';
 import { sha256Hex } from '../formats/integrity.ts';

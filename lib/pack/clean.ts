@@ -13,7 +13,7 @@ import { isVersion } from '../versions.ts';
 import { withLock } from '../fs/lock.ts';
 import { NAME_PATTERN } from '../names.ts';
 import { fileIntegrity } from '../formats/integrity.ts';
-import { buildMetadata, infoOf, readMetadata, writeMetadata, type PackMetadata } from '../formats/metadata.ts';
+import { buildMetadata, infoOf, type PackMetadata, readMetadata, writeMetadata } from '../formats/metadata.ts';
 import { packLockDir } from './pack-module.ts';
 
 /** `aws_prov_1.10.0.tar` → stem and version; a version never holds `_`, so the last one splits. */
@@ -72,7 +72,13 @@ async function listedIn(meta: PackMetadata | undefined, version: string, file: s
   return st.isFile() && st.size === entry.size ? 'listed' : 'differs';
 }
 
-async function planModule(packDir: string, registryDir: string, stem: string, found: Map<string, Found>, options: Required<Pick<CleanPacksOptions, 'keepLatest' | 'nameFor'>> & Pick<CleanPacksOptions, 'protect'>): Promise<{ name: string; meta: PackMetadata | undefined; entries: CleanEntry[] }> {
+async function planModule(
+  packDir: string,
+  registryDir: string,
+  stem: string,
+  found: Map<string, Found>,
+  options: Required<Pick<CleanPacksOptions, 'keepLatest' | 'nameFor'>> & Pick<CleanPacksOptions, 'protect'>,
+): Promise<{ name: string; meta: PackMetadata | undefined; entries: CleanEntry[] }> {
   const name = options.nameFor(stem);
   // A stem that is not a module name has no metadata we could have written.
   const meta = NAME_PATTERN.test(name) ? readMetadata(path.join(registryDir, `${name}.json`)) : undefined;

@@ -2,7 +2,7 @@
  * Whether a pack runs `nickel export`, from `[nickel] export = auto | required | off`.
  */
 import type { Language } from '../config/types.ts';
-import { ProvisioningError, type Problem } from '../errors.ts';
+import { type Problem, ProvisioningError } from '../errors.ts';
 import { findBinary } from './nickel.ts';
 
 export type ExportMode = 'auto' | 'required' | 'off';

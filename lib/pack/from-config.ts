@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Config } from '../config/types.ts';
 import type { Problem } from '../errors.ts';
-import { exportPlan, type ExportPlan } from './export-plan.ts';
+import { type ExportPlan, exportPlan } from './export-plan.ts';
 import type { PackModuleOptions } from './pack-module.ts';
 import { CORE_STEM, type PackTarget } from './target.ts';
 

@@ -39,7 +39,15 @@ export async function listPacks({ registryDir, packDir }: ListPacksOptions): Pro
     const versions = Object.keys(meta.versions).filter((v) => semver.valid(v)).sort(semver.rcompare);
     for (const version of versions) {
       const v = meta.versions[version]!;
-      rows.push({ module: meta.name, version, size: v.size, integrity: v.integrity, created: v.created, exported: v.exported, file: packDir !== undefined && typeof v.package_file === 'string' ? path.join(packDir, path.basename(v.package_file)) : v.package_file });
+      rows.push({
+        module: meta.name,
+        version,
+        size: v.size,
+        integrity: v.integrity,
+        created: v.created,
+        exported: v.exported,
+        file: packDir !== undefined && typeof v.package_file === 'string' ? path.join(packDir, path.basename(v.package_file)) : v.package_file,
+      });
     }
   }
   return rows;

@@ -75,9 +75,11 @@ export function nickelExportFile({ bin, cwd, file, label = path.basename(cwd) }:
     child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') {
-        reject(new ProvisioningError('NICKEL_NOT_FOUND', `Cannot run "${bin}" to export ${file} of ${label}: not found`, {
-          hint: 'install nickel (https://nickel-lang.org), set [nickel] bin, or set [nickel] export = "off"',
-        }));
+        reject(
+          new ProvisioningError('NICKEL_NOT_FOUND', `Cannot run "${bin}" to export ${file} of ${label}: not found`, {
+            hint: 'install nickel (https://nickel-lang.org), set [nickel] bin, or set [nickel] export = "off"',
+          }),
+        );
       } else {
         reject(new ProvisioningError('EXPORT_FAILED', `Cannot export "${file}" of ${label}: \`${shown}\` failed (${error.code ?? error.message})`, { file: path.join(cwd, file) }));
       }
@@ -86,17 +88,21 @@ export function nickelExportFile({ bin, cwd, file, label = path.basename(cwd) }:
       const stderr = Buffer.concat(err).toString('utf8').trimEnd();
       if (failure !== undefined || code !== 0) {
         const how = failure ?? (code !== null ? `exited with code ${code}` : `failed (${signal})`);
-        return reject(new ProvisioningError('EXPORT_FAILED', `Cannot export "${file}" of ${label}: \`${shown}\` ${how}${stderr ? `\n${stderr}` : ''}`, {
-          file: path.join(cwd, file),
-        }));
+        return reject(
+          new ProvisioningError('EXPORT_FAILED', `Cannot export "${file}" of ${label}: \`${shown}\` ${how}${stderr ? `\n${stderr}` : ''}`, {
+            file: path.join(cwd, file),
+          }),
+        );
       }
       const stdout = Buffer.concat(out);
       try {
         JSON.parse(stdout.toString('utf8'));
       } catch (parseError) {
-        return reject(new ProvisioningError('EXPORT_FAILED', `Cannot export "${file}" of ${label}: \`${shown}\` printed no valid JSON (${(parseError as Error).message})`, {
-          file: path.join(cwd, file),
-        }));
+        return reject(
+          new ProvisioningError('EXPORT_FAILED', `Cannot export "${file}" of ${label}: \`${shown}\` printed no valid JSON (${(parseError as Error).message})`, {
+            file: path.join(cwd, file),
+          }),
+        );
       }
       resolve(stdout);
     });

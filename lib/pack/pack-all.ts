@@ -3,7 +3,7 @@
  * problem instead of stopping at the first.
  */
 import { availableParallelism } from 'node:os';
-import { systemError, toProblem, type Problem } from '../errors.ts';
+import { type Problem, systemError, toProblem } from '../errors.ts';
 import { withLock } from '../fs/lock.ts';
 import { PackCache } from './cache.ts';
 import { packLockDir, packModule, type PackModuleOptions, type PackResult } from './pack-module.ts';

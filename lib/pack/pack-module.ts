@@ -2,21 +2,21 @@
  * Packs one module into `<out>/<stem>_<version>.tar` and records it in the registry metadata.
  * A version is immutable: other bytes under a packed version are `PACK_EXISTS` unless `force`.
  */
-import { mkdirSync, rmSync, statSync, type Stats } from 'node:fs';
+import { mkdirSync, rmSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
-import { ProvisioningError, type Problem } from '../errors.ts';
+import { type Problem, ProvisioningError } from '../errors.ts';
 import { writeFileAtomicSync } from '../fs/atomic.ts';
 import { readIfExistsSync } from '../fs/read.ts';
 import { withLock } from '../fs/lock.ts';
 import { Transaction } from '../fs/transaction.ts';
 import { buildPack } from './build.ts';
-import { contentKey, PackCache, sameStamp, stampOf, statKey, tarIntact, type CacheRecord } from './cache.ts';
+import { type CacheRecord, contentKey, PackCache, sameStamp, stampOf, statKey, tarIntact } from './cache.ts';
 import type { ExportPlan } from './export-plan.ts';
-import { buildMetadata, formatCreated, readMetadata, writeMetadata, type PackInfo } from '../formats/metadata.ts';
+import { buildMetadata, formatCreated, type PackInfo, readMetadata, writeMetadata } from '../formats/metadata.ts';
 import { sri } from '../formats/integrity.ts';
 import { packMtime } from './rules.ts';
 import { compareTars, describeDifference } from './tar-compare.ts';
-import { listSourcesSync, readSources, stampManifest, type SourceFile } from './source.ts';
+import { listSourcesSync, readSources, type SourceFile, stampManifest } from './source.ts';
 import { LANGUAGES } from '../tree/providers.ts';
 import { CORE_STEM, type PackTarget } from './target.ts';
 
@@ -187,10 +187,14 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
     if (kind !== 'same') {
       cache.delete(tarFile);
       if (!options.cache) cache.save();
-      throw new ProvisioningError('PACK_EXISTS', `Cannot use ${target.name} ${target.version}: "${tarFile}" holds other bytes than its sources build, though the pack cache and metadata say it is up to date`, {
-        file: tarFile,
-        hint: 'it was changed outside this tool: inspect it, then pass --force to rebuild it from the sources',
-      });
+      throw new ProvisioningError(
+        'PACK_EXISTS',
+        `Cannot use ${target.name} ${target.version}: "${tarFile}" holds other bytes than its sources build, though the pack cache and metadata say it is up to date`,
+        {
+          file: tarFile,
+          hint: 'it was changed outside this tool: inspect it, then pass --force to rebuild it from the sources',
+        },
+      );
     }
     return fresh;
   };
@@ -226,13 +230,21 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
         tar = existing;
         integrity = sri(tar);
         same = true;
-        note = `${target.name} ${target.version}: kept the packed tar; its entries' mtime (${isoSeconds(comparison.mtime)}) differs from this run's (${isoSeconds(mtime)}, SOURCE_DATE_EPOCH or the fixed date), its content is identical`;
+        note = `${target.name} ${target.version}: kept the packed tar; its entries' mtime (${isoSeconds(comparison.mtime)}) differs from this run's (${
+          isoSeconds(mtime)
+        }, SOURCE_DATE_EPOCH or the fixed date), its content is identical`;
       } else {
         const what = comparison.kind === 'content' ? describeDifference(comparison.files) : 'its bytes differ';
-        throw new ProvisioningError('PACK_EXISTS', `Cannot pack ${target.name} ${target.version}: "${tarFile}" already holds other content (${what}), and a packed version is immutable`, {
-          file: tarFile,
-          hint: `bump [package] version (or pack with --ver), or run \`npx gulp ${target.stem === CORE_STEM ? 'pack:core' : `pack:provider --provider ${target.stem.replace(/_prov$/, '')}`} --ver ${target.version} --force\` to replace it`,
-        });
+        throw new ProvisioningError(
+          'PACK_EXISTS',
+          `Cannot pack ${target.name} ${target.version}: "${tarFile}" already holds other content (${what}), and a packed version is immutable`,
+          {
+            file: tarFile,
+            hint: `bump [package] version (or pack with --ver), or run \`npx gulp ${
+              target.stem === CORE_STEM ? 'pack:core' : `pack:provider --provider ${target.stem.replace(/_prov$/, '')}`
+            } --ver ${target.version} --force\` to replace it`,
+          },
+        );
       }
     }
     const previous = readMetadata(metaFile);
@@ -249,8 +261,11 @@ export async function packModule(options: PackModuleOptions): Promise<PackResult
     // as it was (the old tar back, or no new tar at all).
     await Transaction.run(async (tx) => {
       if (!same) {
-        await tx.step('tar', async () => writeFileAtomicSync(tarFile, tar, { fsync: FLUSH }), async () =>
-          existing ? writeFileAtomicSync(tarFile, existing, { fsync: FLUSH }) : rmSync(tarFile, { force: true }));
+        await tx.step(
+          'tar',
+          async () => writeFileAtomicSync(tarFile, tar, { fsync: FLUSH }),
+          async () => existing ? writeFileAtomicSync(tarFile, existing, { fsync: FLUSH }) : rmSync(tarFile, { force: true }),
+        );
       }
       if (!same || JSON.stringify(old) !== JSON.stringify(entry)) {
         const versions = { ...previous?.versions, [target.version]: entry };

@@ -62,8 +62,7 @@ export function listSourcesSync(dir: string): ListSourcesResult {
         if (stat.isFile()) files.push({ rel: childRel, abs, stat });
         else if (stat.isDirectory()) walk(childRel, abs);
         else skipped.push({ rel: childRel, reason: stat.isSymbolicLink() ? 'symbolic links are not packed' : 'not a regular file' });
-      }
-      // A link could point anywhere (outside the tree, at a secret); packs hold files only.
+      } // A link could point anywhere (outside the tree, at a secret); packs hold files only.
       else skipped.push({ rel: childRel, reason: entry.isSymbolicLink() ? 'symbolic links are not packed' : 'not a regular file' });
     }
   };

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
-import { ProvisioningError, type Problem } from '../errors.ts';
+import { type Problem, ProvisioningError } from '../errors.ts';
 import { assertVersion } from '../versions.ts';
 import { readToml } from '../formats/toml/parse.ts';
 import { LANGUAGES, type Provider } from '../tree/providers.ts';

@@ -8,10 +8,10 @@ import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { closest } from '../did-you-mean.ts';
 import { assertRange, isVersion } from '../versions.ts';
-import { isProvisioningError, ProvisioningError, type Problem } from '../errors.ts';
+import { isProvisioningError, type Problem, ProvisioningError } from '../errors.ts';
 import type { VersionRecord } from '../formats/metadata.ts';
 import { fileIntegrity, isSri } from '../formats/integrity.ts';
-import { fromMetadata, packListCommand, type MetadataSource, type PackSource, type SourcedPack } from './pack-source.ts';
+import { fromMetadata, type MetadataSource, packListCommand, type PackSource, type SourcedPack } from './pack-source.ts';
 import { verifyFile } from '../sign/verify-file.ts';
 
 export interface FetchPackOptions {
@@ -66,7 +66,10 @@ async function knownModules(source: PackSource, module: string): Promise<string[
     return await source.modules();
   } catch (error) {
     if (!isProvisioningError(error) || error.code === 'PACK_NOT_FOUND') throw error;
-    throw new ProvisioningError(error.code, `Cannot find ${module} in ${source.label}, nor list what it holds: ${error.message}`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
+    throw new ProvisioningError(error.code, `Cannot find ${module} in ${source.label}, nor list what it holds: ${error.message}`, {
+      ...(error.hint ? { hint: error.hint } : {}),
+      cause: error,
+    });
   }
 }
 
@@ -78,13 +81,23 @@ async function knownModules(source: PackSource, module: string): Promise<string[
  */
 function notFound(source: PackSource, module: string, known: string[] | undefined): ProvisioningError {
   const near = known && closest(module, known);
-  if (near) return new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}`, { hint: `did you mean "${near}"? \`${packListCommand(source, near)}\` shows its versions` });
+  if (near) {
+    return new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}`, {
+      hint: `did you mean "${near}"? \`${packListCommand(source, near)}\` shows its versions`,
+    });
+  }
   const listed = known?.length ? `known modules: ${known.join(', ')}; ` : '';
   if (!source.ref) {
     const provider = module.endsWith('_prov') ? ` --provider ${module.slice(0, -'_prov'.length)}` : '';
-    return new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}${known?.length ? '' : ': nothing is packed there yet'}`, { hint: `${listed}pack it first (\`npx gulp pack:provider${provider}\`), or pass --registry` });
+    return new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}${known?.length ? '' : ': nothing is packed there yet'}`, {
+      hint: `${listed}pack it first (\`npx gulp pack:provider${provider}\`), or pass --registry`,
+    });
   }
-  if (known) return new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}`, { hint: known.length ? `${listed}\`${packListCommand(source)}\` shows every version` : `${source.label} lists no modules: check --registry` });
+  if (known) {
+    return new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}`, {
+      hint: known.length ? `${listed}\`${packListCommand(source)}\` shows every version` : `${source.label} lists no modules: check --registry`,
+    });
+  }
   return new ProvisioningError('PACK_NOT_FOUND', `Cannot find ${module} in ${source.label}: nothing is there by that name`, {
     hint: source.ref.kind === 'oci'
       ? 'the registry offers no catalog to check the name against: check the module name and the namespace in --registry'
@@ -96,7 +109,9 @@ export async function fetchVerifiedPack({ source: given, module, range, signing,
   const source = 'open' in given ? given : fromMetadata(given);
   assertRange(range);
   if (signing.requireSignatures && signing.publicKeys.length === 0) {
-    throw new ProvisioningError('CONFIG_INVALID', 'Cannot verify signatures: require_signatures is set but [distribution.signing] public_keys is empty', { hint: 'add the signing key\'s .pub file to public_keys' });
+    throw new ProvisioningError('CONFIG_INVALID', 'Cannot verify signatures: require_signatures is set but [distribution.signing] public_keys is empty', {
+      hint: "add the signing key's .pub file to public_keys",
+    });
   }
   const published = await source.versions(module);
   if (!published) throw notFound(source, module, await knownModules(source, module));
@@ -133,15 +148,21 @@ export async function fetchOpened({ opened, module, version, signing, tmpDir, in
   const label = `${module} ${version}`;
   const record = checkRecord(opened.record, label, `${module}_${version}.tar`);
   if (integrity !== undefined && record.integrity !== integrity) {
-    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${label} from ${opened.where}: it is ${record.integrity}, the record says ${integrity}`, { hint: 'the registry holds another pack than the one vendored' });
+    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${label} from ${opened.where}: it is ${record.integrity}, the record says ${integrity}`, {
+      hint: 'the registry holds another pack than the one vendored',
+    });
   }
   const tarFile = path.join(tmpDir, 'pack.tar');
   await opened.fetchPackage(tarFile, record.size);
   const actual = await fileIntegrity(tarFile);
   if (actual.integrity !== record.integrity || actual.size !== record.size) {
-    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${label} from ${opened.where}: it is ${actual.integrity} (${actual.size} bytes), the metadata says ${record.integrity} (${record.size} bytes)`, {
-      hint: 'the download or the package was altered; nothing was changed',
-    });
+    throw new ProvisioningError(
+      'INTEGRITY_MISMATCH',
+      `Cannot trust ${label} from ${opened.where}: it is ${actual.integrity} (${actual.size} bytes), the metadata says ${record.integrity} (${record.size} bytes)`,
+      {
+        hint: 'the download or the package was altered; nothing was changed',
+      },
+    );
   }
   // Plain http: without required signatures: said here, so scripts calling vendorProvider see it too.
   const fetched: FetchedPack = { module, version, tarFile, integrity: record.integrity, size: record.size, where: opened.where, warnings: insecure ? [insecure] : [] };
@@ -153,7 +174,11 @@ export async function fetchOpened({ opened, module, version, signing, tmpDir, in
         hint: 'pack it with --sign (and publish the .minisig), or turn require_signatures off',
       });
     }
-    fetched.warnings.push({ code: 'SIGNATURE_MISSING', message: `${label} is not signed; accepted because require_signatures is off`, hint: 'pack it with --sign (and publish the .minisig), or set require_signatures = true to refuse unsigned packs' });
+    fetched.warnings.push({
+      code: 'SIGNATURE_MISSING',
+      message: `${label} is not signed; accepted because require_signatures is off`,
+      hint: 'pack it with --sign (and publish the .minisig), or set require_signatures = true to refuse unsigned packs',
+    });
     return fetched;
   }
   try {

@@ -22,19 +22,22 @@ const MAX_REDIRECTS = 5;
  */
 async function get(start: URL): Promise<Response | undefined> {
   let url = start;
-  for (let hops = 0; ; hops++) {
+  for (let hops = 0;; hops++) {
     let response: Response;
     try {
       response = await fetch(url, { redirect: 'manual' });
     } catch (error) {
-      throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch "${url}": ${(error as Error).message}`, { hint: 'check the --registry URL and that the server is up', cause: error });
+      throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch "${url}": ${(error as Error).message}`, {
+        hint: 'check the --registry URL and that the server is up',
+        cause: error,
+      });
     }
     if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
       await response.body?.cancel();
       const target = new URL(response.headers.get('location')!, url);
       if (target.origin !== start.origin) {
         throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch "${start}": the registry redirects to another origin, "${target}"`, {
-          hint: 'only redirects within the registry\'s own scheme, host and port are followed; pass the URL it redirects to as --registry if you trust it',
+          hint: "only redirects within the registry's own scheme, host and port are followed; pass the URL it redirects to as --registry if you trust it",
         });
       }
       if (hops >= MAX_REDIRECTS) throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch "${start}": more than ${MAX_REDIRECTS} redirects`);

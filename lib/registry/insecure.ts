@@ -29,11 +29,16 @@ export function isLoopback(host: string): boolean {
  * on a host that is not this machine, while signatures are not required. A registry on loopback
  * (a test or a local mirror) never leaves the machine: no warning.
  */
-export function plainOciWarning(label: string, { host, plainHttp }: { host: string; plainHttp: boolean }, { requireSignatures }: { requireSignatures: boolean }): Problem | undefined {
+export function plainOciWarning(
+  label: string,
+  { host, plainHttp }: { host: string; plainHttp: boolean },
+  { requireSignatures }: { requireSignatures: boolean },
+): Problem | undefined {
   if (!plainHttp || requireSignatures || isLoopback(host)) return undefined;
   return {
     code: 'INSECURE_REGISTRY',
-    message: `${label} is spoken to in plain HTTP on another machine, and [distribution.signing] require_signatures is off, so nothing proves the packs came from their publisher (and a login goes in clear text)`,
+    message:
+      `${label} is spoken to in plain HTTP on another machine, and [distribution.signing] require_signatures is off, so nothing proves the packs came from their publisher (and a login goes in clear text)`,
     hint: 'serve the registry over HTTPS and drop --plain-http / plain_http (ca_file trusts a private CA), or set require_signatures = true',
   };
 }

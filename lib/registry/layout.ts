@@ -25,12 +25,15 @@ export function registryPackageFile(tarName: string): string {
  * a hostile or broken registry must not make us read `../../etc/passwd` or another host.
  */
 export function assertRegistryPath(packageFile: unknown, source: string): string {
-  const ok =
-    typeof packageFile === 'string' &&
+  const ok = typeof packageFile === 'string' &&
     /^[A-Za-z0-9_.+-]+(\/[A-Za-z0-9_.+-]+)*$/.test(packageFile) &&
     !packageFile.split('/').some((part) => part === '..' || part === '.');
   if (!ok) {
-    throw new ProvisioningError('REGISTRY_ERROR', `Cannot use package_file ${JSON.stringify(packageFile)} from ${source}: expected a relative path such as packages/aws_prov_1.0.0.tar`, { file: source });
+    throw new ProvisioningError(
+      'REGISTRY_ERROR',
+      `Cannot use package_file ${JSON.stringify(packageFile)} from ${source}: expected a relative path such as packages/aws_prov_1.0.0.tar`,
+      { file: source },
+    );
   }
   return packageFile;
 }

@@ -46,7 +46,9 @@ export async function listRegistry({ config, registry, module, cwd = process.cwd
   const source = packSource(config, registry, { cwd, plainHttp, cache: false });
   const listed = module !== undefined ? [module] : await source.modules();
   if (listed === undefined && ref.kind === 'oci') {
-    throw new ProvisioningError('REGISTRY_ERROR', `Cannot list the modules of ${ref.label}: the registry offers no catalog`, { hint: 'name one: pack:list --registry … --provider <name>' });
+    throw new ProvisioningError('REGISTRY_ERROR', `Cannot list the modules of ${ref.label}: the registry offers no catalog`, {
+      hint: 'name one: pack:list --registry … --provider <name>',
+    });
   }
   const modules = listed ?? [];
   const rows = (await Promise.all(modules.map((m) => rowsOf(source, m)))).flat();

@@ -11,9 +11,9 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
-import { isProvisioningError, ProvisioningError, type Problem } from '../errors.ts';
+import { isProvisioningError, type Problem, ProvisioningError } from '../errors.ts';
 import { fileIntegrity } from '../formats/integrity.ts';
-import { readMetadata, type PackMetadata, type VersionRecord } from '../formats/metadata.ts';
+import { type PackMetadata, readMetadata, type VersionRecord } from '../formats/metadata.ts';
 import { formatPublicKey } from '../formats/minisign.ts';
 import { NAME_PATTERN, parsePackFileName } from '../names.ts';
 import { nameForStem } from '../pack/from-config.ts';
@@ -41,7 +41,8 @@ export interface LocalPack {
  * file outside the registry.
  */
 function checkSource(file: string, stem: string, meta: PackMetadata): void {
-  const bad = (reason: string) => new ProvisioningError('REGISTRY_ERROR', `Cannot publish "${file}": ${reason}`, { file, hint: 'fix or remove the file; pack again to rewrite it' });
+  const bad = (reason: string) =>
+    new ProvisioningError('REGISTRY_ERROR', `Cannot publish "${file}": ${reason}`, { file, hint: 'fix or remove the file; pack again to rewrite it' });
   if (!NAME_PATTERN.test(stem)) throw bad(`its file name is not a module name (${NAME_PATTERN.source})`);
   if (meta.name !== stem) throw bad(`its name ${JSON.stringify(meta.name)} is not its file's name ${JSON.stringify(stem)}`);
   for (const [version, record] of Object.entries(meta.versions)) {
@@ -100,15 +101,32 @@ export async function checkLocalPacks(config: Config, packs: readonly LocalPack[
       continue;
     }
     if (actual.integrity !== p.record.integrity || actual.size !== p.record.size) {
-      problems.push({ code: 'INTEGRITY_MISMATCH', message: `Cannot publish ${label}: ${p.tarFile} does not match its metadata (${actual.integrity}, metadata ${p.record.integrity})`, file: p.tarFile, hint: 'run pack:verify' });
+      problems.push({
+        code: 'INTEGRITY_MISMATCH',
+        message: `Cannot publish ${label}: ${p.tarFile} does not match its metadata (${actual.integrity}, metadata ${p.record.integrity})`,
+        file: p.tarFile,
+        hint: 'run pack:verify',
+      });
       continue;
     }
     if (p.signatureFile === undefined) {
-      if (requireSignatures) problems.push({ code: 'SIGNATURE_MISSING', message: `Cannot publish ${label}: it is not signed, and [distribution.signing] require_signatures is set`, file: p.tarFile, hint: 'pack it with --sign' });
+      if (requireSignatures) {
+        problems.push({
+          code: 'SIGNATURE_MISSING',
+          message: `Cannot publish ${label}: it is not signed, and [distribution.signing] require_signatures is set`,
+          file: p.tarFile,
+          hint: 'pack it with --sign',
+        });
+      }
       continue;
     }
     if (keys.length === 0) {
-      problems.push({ code: 'CONFIG_INVALID', message: `Cannot publish ${label}: it is signed, and there is no key to check its signature with ([distribution.signing] public_keys is empty)`, file: p.signatureFile, hint: 'add the signing key\'s .pub file to public_keys' });
+      problems.push({
+        code: 'CONFIG_INVALID',
+        message: `Cannot publish ${label}: it is signed, and there is no key to check its signature with ([distribution.signing] public_keys is empty)`,
+        file: p.signatureFile,
+        hint: "add the signing key's .pub file to public_keys",
+      });
       continue;
     }
     try {

@@ -13,16 +13,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/types.ts';
-import { ProvisioningError, type Problem } from '../errors.ts';
+import { type Problem, ProvisioningError } from '../errors.ts';
 import { fileIntegrity } from '../formats/integrity.ts';
-import { buildMetadata, infoOf, readMetadata, writeMetadata, type VersionRecord } from '../formats/metadata.ts';
+import { buildMetadata, infoOf, readMetadata, type VersionRecord, writeMetadata } from '../formats/metadata.ts';
 import { formatIndex } from '../formats/registry-index.ts';
 import { copyFileAtomic, writeFileAtomic } from '../fs/atomic.ts';
 import { withLock } from '../fs/lock.ts';
 import { buildIndex } from './index-file.ts';
 import { INDEX_FILE, metadataFileOf, PACKAGES_DIR, registryPackageFile, SIGNATURE_SUFFIX } from './layout.ts';
-import { checkLocalPacks, localPacks, type LocalPack } from './local-packs.ts';
-import { refuse, type PublishedPack, type PublishResult } from './published.ts';
+import { checkLocalPacks, type LocalPack, localPacks } from './local-packs.ts';
+import { type PublishedPack, type PublishResult, refuse } from './published.ts';
 import { publishToOci } from './oci/publish.ts';
 import { registryRef } from './source.ts';
 
@@ -46,11 +46,17 @@ export async function publishPacks(options: PublishOptions): Promise<PublishResu
   const { config, registry, module, cwd = process.cwd() } = options;
   const ref = registryRef(config, registry, cwd);
   if (ref === undefined) {
-    throw new ProvisioningError('INVALID_OPTION', 'Cannot publish: --registry is required (or [distribution] registry in config)', { hint: 'e.g. npx gulp pack:publish --registry /srv/provisioning-registry, or --registry oci://ghcr.io/acme/providers' });
+    throw new ProvisioningError('INVALID_OPTION', 'Cannot publish: --registry is required (or [distribution] registry in config)', {
+      hint: 'e.g. npx gulp pack:publish --registry /srv/provisioning-registry, or --registry oci://ghcr.io/acme/providers',
+    });
   }
-  if (ref.kind === 'local') throw new ProvisioningError('INVALID_OPTION', 'Cannot publish to "local": it is where the packs come from', { hint: 'name a registry folder or oci://HOST/NAMESPACE' });
+  if (ref.kind === 'local') {
+    throw new ProvisioningError('INVALID_OPTION', 'Cannot publish to "local": it is where the packs come from', { hint: 'name a registry folder or oci://HOST/NAMESPACE' });
+  }
   if (ref.kind === 'http') {
-    throw new ProvisioningError('INVALID_OPTION', `Cannot publish to ${ref.url}: an http(s) registry is read-only here`, { hint: 'publish to the folder it serves (--registry DIR), or to an OCI registry (oci://HOST/NAMESPACE)' });
+    throw new ProvisioningError('INVALID_OPTION', `Cannot publish to ${ref.url}: an http(s) registry is read-only here`, {
+      hint: 'publish to the folder it serves (--registry DIR), or to an OCI registry (oci://HOST/NAMESPACE)',
+    });
   }
   const packs = await localPacks(config, module);
   refuse(await checkLocalPacks(config, packs));
@@ -111,7 +117,13 @@ async function publishToFolder(dir: string, packs: readonly LocalPack[]): Promis
       if (p.copyTar) await copyFileAtomic(p.tarFile, p.dest);
       // A signature made again for the same tar: the registry keeps the one it was published with.
       if (p.copySignature) await copyFileAtomic(p.signatureFile!, p.dest + SIGNATURE_SUFFIX);
-      published.push({ module: p.name, version: p.version, package_file: p.destRecord.package_file, status: p.copyTar || p.copySignature ? 'published' : 'unchanged', signed: existsSync(p.dest + SIGNATURE_SUFFIX) });
+      published.push({
+        module: p.name,
+        version: p.version,
+        package_file: p.destRecord.package_file,
+        status: p.copyTar || p.copySignature ? 'published' : 'unchanged',
+        signed: existsSync(p.dest + SIGNATURE_SUFFIX),
+      });
     }
     // 2. Metadata, merged with what was published before (versions since cleaned locally stay).
     for (const name of [...new Set(planned.map((p) => p.name))]) {

@@ -1,5 +1,5 @@
 /** What a publish reports, for every kind of registry, and how it refuses. */
-import { ProblemsError, ProvisioningError, type Problem } from '../errors.ts';
+import { type Problem, ProblemsError, ProvisioningError } from '../errors.ts';
 import type { RegistryIndex } from '../formats/registry-index.ts';
 
 export interface PublishedPack {
@@ -37,4 +37,3 @@ export function refuse(problems: readonly Problem[]): void {
   if (problems.length === 1) throw new ProvisioningError(problems[0]!.code, problems[0]!.message, problems[0]!);
   if (problems.length > 1) throw new ProblemsError([...problems], `${problems.length} problem(s); nothing was published`);
 }
-

@@ -19,7 +19,6 @@ export type { MetadataSource, PackSource } from './pack-source.ts';
 import { assertSignedName } from './signed-name.ts';
 import { assertRegistryPath, METADATA_DIR, SIGNATURE_SUFFIX } from './layout.ts';
 
-
 export interface PackSourceOptions {
   /** Folder a relative `--registry` folder is resolved against. Default `process.cwd()`. */
   cwd?: string;
@@ -52,7 +51,9 @@ export function packSource(config: Config, registry: string | undefined, { cwd =
   const ref = registryRef(config, registry, cwd);
   if (ref === undefined || ref.kind === 'local') return fromMetadata(localSource(config));
   if (ref.kind === 'http') return fromMetadata(httpSource(ref.url), { registry: ref.label, kind: 'http' });
-  if (ref.kind === 'oci') return ociSource({ client: ociClient(config, ref, { plainHttp }), namespace: ref.namespace, cacheDir: cache ? config.distribution.cachePath : undefined });
+  if (ref.kind === 'oci') {
+    return ociSource({ client: ociClient(config, ref, { plainHttp }), namespace: ref.namespace, cacheDir: cache ? config.distribution.cachePath : undefined });
+  }
   return fromMetadata(directorySource(ref.dir), { registry: ref.label, kind: 'dir' });
 }
 
@@ -125,10 +126,16 @@ export function localPackageFile(config: Config, packageFile: unknown, source: s
   const parsed = parsePackFileName(base);
   const ok = parsed !== undefined && (version === undefined || parsed.version === version) && (name === undefined || nameForStem(parsed.stem) === name);
   if (!ok) {
-    throw new ProvisioningError('REGISTRY_ERROR', `Cannot use package_file ${JSON.stringify(packageFile)}${version ? ` of version ${version}` : ''} in "${source}": expected a file named <module>_${version ?? '<version>'}.tar`, {
-      file: source,
-      hint: 'fix or remove the metadata file; packing that version again rewrites it',
-    });
+    throw new ProvisioningError(
+      'REGISTRY_ERROR',
+      `Cannot use package_file ${JSON.stringify(packageFile)}${version ? ` of version ${version}` : ''} in "${source}": expected a file named <module>_${
+        version ?? '<version>'
+      }.tar`,
+      {
+        file: source,
+        hint: 'fix or remove the metadata file; packing that version again rewrites it',
+      },
+    );
   }
   return path.join(config.distribution.packPath, base);
 }

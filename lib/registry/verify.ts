@@ -7,9 +7,9 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
-import { isProvisioningError, ProvisioningError, toProblem, type Problem } from '../errors.ts';
+import { isProvisioningError, type Problem, ProvisioningError, toProblem } from '../errors.ts';
 import { nameForStem, packCommandFor } from '../pack/from-config.ts';
-import { readMetadata, type PackMetadata } from '../formats/metadata.ts';
+import { type PackMetadata, readMetadata } from '../formats/metadata.ts';
 import { verifyFile } from '../sign/verify-file.ts';
 import { fileIntegrity } from '../formats/integrity.ts';
 import { SIGNATURE_SUFFIX } from './layout.ts';
@@ -54,7 +54,12 @@ function checkTopLevel(meta: PackMetadata, file: string): Problem[] {
   const entry = meta.versions[meta.version];
   if (entry === undefined) return [{ code: 'INTEGRITY_MISMATCH', message: `${meta.name}: metadata names version ${meta.version} but has no versions entry for it`, file }];
   if (entry.integrity !== meta.integrity || entry.size !== meta.size) {
-    return [{ code: 'INTEGRITY_MISMATCH', message: `${meta.name}: metadata's top-level integrity/size disagree with versions.${meta.version}`, file, hint: 'the metadata was edited; re-pack the version to rewrite it' }];
+    return [{
+      code: 'INTEGRITY_MISMATCH',
+      message: `${meta.name}: metadata's top-level integrity/size disagree with versions.${meta.version}`,
+      file,
+      hint: 'the metadata was edited; re-pack the version to rewrite it',
+    }];
   }
   return [];
 }
@@ -68,12 +73,18 @@ export async function verifyPacks({ config, module, range }: VerifyPacksOptions)
   const warnings: Problem[] = [];
   const packs: VerifiedPack[] = [];
   if (requireSignatures && publicKeys.length === 0) {
-    errors.push({ code: 'CONFIG_INVALID', message: 'require_signatures is set but [distribution.signing] public_keys is empty: no signature can be checked', hint: 'add the .pub file of the signing key to public_keys' });
+    errors.push({
+      code: 'CONFIG_INVALID',
+      message: 'require_signatures is set but [distribution.signing] public_keys is empty: no signature can be checked',
+      hint: 'add the .pub file of the signing key to public_keys',
+    });
   }
   const names = (await readdir(registryPath).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
   const files = module === undefined ? names : names.filter((n) => n === `${module}.json`);
   if (module !== undefined && files.length === 0) {
-    throw new ProvisioningError('PACK_NOT_FOUND', `Cannot verify ${module}: ${rel(registryPath)} has no metadata for it`, { hint: 'pack it first (npx gulp pack:provider --provider <name>)' });
+    throw new ProvisioningError('PACK_NOT_FOUND', `Cannot verify ${module}: ${rel(registryPath)} has no metadata for it`, {
+      hint: 'pack it first (npx gulp pack:provider --provider <name>)',
+    });
   }
   for (const name of files) {
     const metaFile = path.join(registryPath, name);

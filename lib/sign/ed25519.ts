@@ -3,7 +3,7 @@
  * node:crypto takes keys as DER, so raw bytes are wrapped in the fixed PKCS#8 / SPKI prefixes
  * for Ed25519 (RFC 8410); Node and Deno both accept those.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');

@@ -74,7 +74,10 @@ export async function writeKeyPair({ dir, name = 'provisioning', force = false }
   const secretKeyFile = path.resolve(dir, `${name}.key`);
   const publicKeyFile = path.resolve(dir, `${name}.pub`);
   const keyExists = (file: string): ProvisioningError =>
-    new ProvisioningError('KEY_EXISTS', `Cannot write key "${file}": it already exists`, { file, hint: 'pass --force to replace the key pair (signatures made with the old key will no longer verify with the new one)' });
+    new ProvisioningError('KEY_EXISTS', `Cannot write key "${file}": it already exists`, {
+      file,
+      hint: 'pass --force to replace the key pair (signatures made with the old key will no longer verify with the new one)',
+    });
   if (!force) {
     for (const file of [secretKeyFile, publicKeyFile]) if (await exists(file)) throw keyExists(file);
   }
@@ -109,7 +112,10 @@ export async function loadPublicKey(fileOrText: string): Promise<PublicKey> {
   try {
     text = await readFile(fileOrText, 'utf8');
   } catch (error) {
-    throw new ProvisioningError('KEY_INVALID', `Cannot read public key "${fileOrText}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { file: fileOrText, cause: error });
+    throw new ProvisioningError('KEY_INVALID', `Cannot read public key "${fileOrText}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      file: fileOrText,
+      cause: error,
+    });
   }
   return parsePublicKey(text, fileOrText);
 }
@@ -132,7 +138,9 @@ export async function readSecretKeyFile(secretKeyFile: string): Promise<string> 
  * Problems name the file whenever one is given, also when its text was read already.
  */
 export async function loadSecretKey({ secretKeyFile, secretKeyText }: { secretKeyFile?: string; secretKeyText?: string }): Promise<SecretKey> {
-  if (secretKeyText === undefined && secretKeyFile === undefined) throw new ProvisioningError('INVALID_OPTION', 'One of the "secretKeyFile" or "secretKeyText" options is required');
+  if (secretKeyText === undefined && secretKeyFile === undefined) {
+    throw new ProvisioningError('INVALID_OPTION', 'One of the "secretKeyFile" or "secretKeyText" options is required');
+  }
   const text = secretKeyText ?? (await readSecretKeyFile(secretKeyFile!));
   // Named by its file when there is one; a key given as text has no path to show.
   const source = secretKeyFile ?? 'given as secretKeyText';

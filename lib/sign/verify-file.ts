@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ProvisioningError } from '../errors.ts';
 import { publicKeyFromRaw, verifyRaw } from './ed25519.ts';
-import { keyIdHex, parseSignature, signedFileName, type PublicKey } from '../formats/minisign.ts';
+import { keyIdHex, parseSignature, type PublicKey, signedFileName } from '../formats/minisign.ts';
 import { blake2b512File } from './hash-file.ts';
 import { loadPublicKey } from './keys.ts';
 
@@ -44,7 +44,10 @@ export async function verifyFile({ file, signatureFile = `${file}.minisig`, publ
     sigText = await readFile(signatureFile, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ProvisioningError('SIGNATURE_MISSING', `Cannot verify "${file}": no signature at "${signatureFile}"`, { file: signatureFile, hint: 'sign it with --sign, or publish the .minisig beside it' });
+      throw new ProvisioningError('SIGNATURE_MISSING', `Cannot verify "${file}": no signature at "${signatureFile}"`, {
+        file: signatureFile,
+        hint: 'sign it with --sign, or publish the .minisig beside it',
+      });
     }
     throw error;
   }
@@ -55,7 +58,10 @@ export async function verifyFile({ file, signatureFile = `${file}.minisig`, publ
   const invalid = (reason: string, hint?: string): ProvisioningError =>
     new ProvisioningError('SIGNATURE_INVALID', `Cannot verify "${file}": ${reason}`, { file: signatureFile, ...(hint === undefined ? {} : { hint }) });
   if (key === undefined) {
-    throw invalid(`signed by unknown key ${id}`, `trusted keys are ${keys.map((k) => keyIdHex(k.keyId)).join(', ')}; add the public key ${id} to [distribution.signing] public_keys if you trust it`);
+    throw invalid(
+      `signed by unknown key ${id}`,
+      `trusted keys are ${keys.map((k) => keyIdHex(k.keyId)).join(', ')}; add the public key ${id} to [distribution.signing] public_keys if you trust it`,
+    );
   }
   let message: Uint8Array;
   try {
@@ -64,7 +70,9 @@ export async function verifyFile({ file, signatureFile = `${file}.minisig`, publ
     throw new ProvisioningError('INVALID_OPTION', `Cannot verify "${file}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { file, cause: error });
   }
   const publicKey = publicKeyFromRaw(key.publicKey);
-  if (!verifyRaw(publicKey, message, sig.signature)) throw invalid(`the signature does not match the file (key ${id})`, 'the file or its .minisig was altered, or they do not belong together');
+  if (!verifyRaw(publicKey, message, sig.signature)) {
+    throw invalid(`the signature does not match the file (key ${id})`, 'the file or its .minisig was altered, or they do not belong together');
+  }
   const signedComment = Buffer.concat([sig.signature, Buffer.from(sig.trustedComment, 'utf8')]);
   if (!verifyRaw(publicKey, signedComment, sig.globalSignature)) throw invalid(`the trusted comment's signature does not match (key ${id})`, 'the trusted comment was altered');
   const named = signedFileName(sig.trustedComment);

@@ -8,7 +8,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ProvisioningError, type Problem } from '../errors.ts';
+import { type Problem, ProvisioningError } from '../errors.ts';
 import { NAME_PATTERN } from '../names.ts';
 
 export type FolderKind = 'provider' | 'infra';
@@ -32,10 +32,16 @@ export function invalidFolderName(kind: FolderKind, dir: string, shown = dir): P
 
 /** LINK_CONFLICT for a provider or infra folder (or a provider's language folder) that is a symlink. */
 export function symlinkedFolder(kind: FolderKind | 'language', dir: string, shown = dir): ProvisioningError {
-  return new ProvisioningError('LINK_CONFLICT', `Cannot use ${kind} folder "${shown}": it is a symlink, and ${kind === 'infra' ? 'an edit through it would land outside the tree' : 'providers are real folders of the tree (packs hold no links either)'}`, {
-    file: shown,
-    hint: 'make it a real folder of the tree (copy or move it in), or remove the link',
-  });
+  return new ProvisioningError(
+    'LINK_CONFLICT',
+    `Cannot use ${kind} folder "${shown}": it is a symlink, and ${
+      kind === 'infra' ? 'an edit through it would land outside the tree' : 'providers are real folders of the tree (packs hold no links either)'
+    }`,
+    {
+      file: shown,
+      hint: 'make it a real folder of the tree (copy or move it in), or remove the link',
+    },
+  );
 }
 
 function hidden(entry: Dirent): boolean {

@@ -2,7 +2,7 @@ import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
-import { ProvisioningError, type Problem } from '../errors.ts';
+import { type Problem, ProvisioningError } from '../errors.ts';
 import { scanFolders, symlinkedFolder } from './folders.ts';
 import { rootRelative } from './layout.ts';
 import { assertName } from '../names.ts';

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config, Language } from '../config/types.ts';
 import { suggestion } from '../did-you-mean.ts';
-import { isProvisioningError, ProvisioningError, toProblem, type Problem } from '../errors.ts';
+import { isProvisioningError, type Problem, ProvisioningError, toProblem } from '../errors.ts';
 import { readIfExistsSync } from '../fs/read.ts';
 import { parseToml } from '../formats/toml/parse.ts';
 import { assertName, moduleName } from '../names.ts';
@@ -138,10 +138,14 @@ export async function findProvider(config: Config, name: unknown, { lang }: Disc
   if (!language) {
     const [other] = lang ? languagesOf(dir, undefined) : [];
     if (other) {
-      throw new ProvisioningError('PROVIDER_NOT_FOUND', `Cannot find provider "${valid}" with a ${LANGUAGES[lang!].folder}/${LANGUAGES[lang!].manifest}: it has only ${LANGUAGES[other].folder}/`, {
-        hint: `pass --lang ${other}`,
-        file: dir,
-      });
+      throw new ProvisioningError(
+        'PROVIDER_NOT_FOUND',
+        `Cannot find provider "${valid}" with a ${LANGUAGES[lang!].folder}/${LANGUAGES[lang!].manifest}: it has only ${LANGUAGES[other].folder}/`,
+        {
+          hint: `pass --lang ${other}`,
+          file: dir,
+        },
+      );
     }
     const known = (await discoverProviders(config, { lang })).map((p) => p.name);
     const where = lang ? ` with a ${LANGUAGES[lang].folder}/${LANGUAGES[lang].manifest}` : '';

@@ -19,10 +19,10 @@ export function resolveRoot({ base, env = process.env, cwd = process.cwd() }: Re
   const [chosen, from] = base
     ? [base, '--base']
     : env.PROVISIONING
-      ? [env.PROVISIONING, '$PROVISIONING']
-      : env.PROVISIONING_CONFIG
-        ? [env.PROVISIONING_CONFIG, '$PROVISIONING_CONFIG']
-        : [cwd, 'the current folder'];
+    ? [env.PROVISIONING, '$PROVISIONING']
+    : env.PROVISIONING_CONFIG
+    ? [env.PROVISIONING_CONFIG, '$PROVISIONING_CONFIG']
+    : [cwd, 'the current folder'];
   const root = path.resolve(cwd, chosen);
   const providers = path.join(root, 'extensions', 'providers');
   if (!existsSync(providers) || !statSync(providers).isDirectory()) {

@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.ts';
-import { isProvisioningError, toProblem, type Problem } from '../errors.ts';
+import { isProvisioningError, type Problem, toProblem } from '../errors.ts';
 
 /** What a validator returns: warnings are data, not failures (changesets' shape). */
 export interface Checked {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/types.ts';
-import { isProvisioningError, toProblem, type Problem } from '../errors.ts';
+import { isProvisioningError, type Problem, toProblem } from '../errors.ts';
 import { writeFileAtomic } from '../fs/atomic.ts';
 import { exportPlan } from '../pack/export-plan.ts';
 import { nickelExportFile } from '../pack/nickel.ts';
@@ -31,7 +31,11 @@ export async function exportForWatch(config: Config, name: string): Promise<Chec
   const errors: Problem[] = [];
   const missing = wanted ? [...wanted].filter((rel) => !files.includes(rel)) : [];
   if (missing.length > 0) {
-    errors.push({ code: 'EXPORT_FAILED', message: `Cannot export ${missing.map((m) => `"${m}"`).join(', ')}: listed in exports but not found in ${provider.moduleDir}`, file: provider.moduleDir });
+    errors.push({
+      code: 'EXPORT_FAILED',
+      message: `Cannot export ${missing.map((m) => `"${m}"`).join(', ')}: listed in exports but not found in ${provider.moduleDir}`,
+      file: provider.moduleDir,
+    });
   }
   const out = watchExportDir(config, provider.module);
   await mkdir(out, { recursive: true });

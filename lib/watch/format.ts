@@ -21,10 +21,9 @@ export function formatResult(result: WatchResult, stream: Stream = process.stdou
   const what = result.infra ? (result.providers.length > 0 ? `${result.providers.join(', ')} ` : 'manifests ') : result.providers.length > 0 ? 'in no infra, ' : '';
   const time = dim(`(${result.ms} ms)`, stream);
   const warned = result.warnings.length > 0 ? `, ${plural(result.warnings.length, 'warning')}` : '';
-  const head =
-    result.errors.length === 0
-      ? `${green('✔', stream)} ${subject}: ${what}ok${warned} ${time}`
-      : `${red('✖', stream)} ${subject}: ${plural(result.errors.length, 'problem')}${warned} ${time}`;
+  const head = result.errors.length === 0
+    ? `${green('✔', stream)} ${subject}: ${what}ok${warned} ${time}`
+    : `${red('✖', stream)} ${subject}: ${plural(result.errors.length, 'problem')}${warned} ${time}`;
   const lines = [head, ...result.errors.flatMap((p) => problemLines(p, stream))];
   for (const w of result.warnings) lines.push(...problemLines(w, stream).map((l, i) => (i === 0 ? l.replace(/^ {2}/, `  ${yellow('warning', stream)} `) : l)));
   return lines.join('\n');

@@ -1,5 +1,5 @@
-export { classify, infrasUsing, type Change } from './affected.ts';
+export { type Change, classify, infrasUsing } from './affected.ts';
 export type { Checked, ExportProvider, ValidateInfra, WatchResult } from './check.ts';
 export { formatResult } from './format.ts';
-export { watchProviders, type WatchHandle, type WatchProvidersOptions } from './watch-providers.ts';
-export { watchDir, type FileWatcher, type WatchDirOptions } from './watcher.ts';
+export { type WatchHandle, watchProviders, type WatchProvidersOptions } from './watch-providers.ts';
+export { type FileWatcher, watchDir, type WatchDirOptions } from './watcher.ts';

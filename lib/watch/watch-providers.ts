@@ -3,8 +3,8 @@ import type { Config } from '../config/types.ts';
 import { listInfras } from '../tree/infras.ts';
 import { validateInfras } from '../infra/validate.ts';
 import { classify, infrasUsing } from './affected.ts';
-import { settle, type ExportProvider, type ValidateInfra, type WatchResult } from './check.ts';
-import { isJunk, watchDir, type FileWatcher } from './watcher.ts';
+import { type ExportProvider, settle, type ValidateInfra, type WatchResult } from './check.ts';
+import { type FileWatcher, isJunk, watchDir } from './watcher.ts';
 
 const validateOne: ValidateInfra = async (config, infra) => {
   const { errors, warnings } = await validateInfras({ config, infra });

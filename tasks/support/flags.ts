@@ -14,9 +14,31 @@ export type Flags = Record<string, string | boolean | number | undefined>;
 
 /** gulp-cli's own flags: they reach process.argv too and are not ours to judge. */
 const GULP_FLAGS = new Set([
-  'silent', 'cwd', 'gulpfile', 'f', 'tasks', 'T', 'tasks-simple', 'tasks-json', 'depth', 'color', 'no-color',
-  'continue', 'series', 'log-level', 'L', 'compact-tasks', 'sort-tasks', 'preload', 'require', 'verify',
-  'help', 'h', 'version', 'v', 'completion',
+  'silent',
+  'cwd',
+  'gulpfile',
+  'f',
+  'tasks',
+  'T',
+  'tasks-simple',
+  'tasks-json',
+  'depth',
+  'color',
+  'no-color',
+  'continue',
+  'series',
+  'log-level',
+  'L',
+  'compact-tasks',
+  'sort-tasks',
+  'preload',
+  'require',
+  'verify',
+  'help',
+  'h',
+  'version',
+  'v',
+  'completion',
 ]);
 
 /**

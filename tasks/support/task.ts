@@ -1,10 +1,10 @@
 import { loadConfig } from '../../lib/config/load.ts';
 import type { Config } from '../../lib/config/types.ts';
-import { ProblemsError, systemError, toProblem, type Problem } from '../../lib/errors.ts';
-import { assertFormat, render, type OutputFormat } from '../../lib/output/format.ts';
+import { type Problem, ProblemsError, systemError, toProblem } from '../../lib/errors.ts';
+import { assertFormat, type OutputFormat, render } from '../../lib/output/format.ts';
 import { dim, red, yellow } from '../../lib/output/style.ts';
 import { resolveRoot } from '../../lib/tree/root.ts';
-import { parseFlags, type FlagSpecs, type Flags } from './flags.ts';
+import { type Flags, type FlagSpecs, parseFlags } from './flags.ts';
 
 /** What a task's `run` gets: its flags, the root and config (resolved on first use), and output. */
 export interface TaskContext {

@@ -86,7 +86,34 @@ async function assertBuilt(root: string, stdout: string): Promise<void> {
 const t = suite('api: a gulpfile of your own');
 
 t('index.ts exports the lib functions, plugins and error type', () => {
-  for (const name of ['loadConfig', 'resolveRoot', 'discoverProviders', 'findProvider', 'installProvider', 'removeProvider', 'listInstalled', 'validateInfras', 'syncInfras', 'packModule', 'packAll', 'cleanPacks', 'listPacks', 'reproducibleTar', 'nickelExport', 'signFile', 'verifyFile', 'extractPack', 'publishPacks', 'verifyPacks', 'vendorProvider', 'watchProviders', 'testPacks', 'packTest']) {
+  for (
+    const name of [
+      'loadConfig',
+      'resolveRoot',
+      'discoverProviders',
+      'findProvider',
+      'installProvider',
+      'removeProvider',
+      'listInstalled',
+      'validateInfras',
+      'syncInfras',
+      'packModule',
+      'packAll',
+      'cleanPacks',
+      'listPacks',
+      'reproducibleTar',
+      'nickelExport',
+      'signFile',
+      'verifyFile',
+      'extractPack',
+      'publishPacks',
+      'verifyPacks',
+      'vendorProvider',
+      'watchProviders',
+      'testPacks',
+      'packTest',
+    ]
+  ) {
     assert.type((api as Record<string, unknown>)[name], 'function', name);
   }
   assert.is(new api.ProvisioningError('PROVIDER_NOT_FOUND', 'x').code, 'PROVIDER_NOT_FOUND');
@@ -114,7 +141,10 @@ t('node: a failing step fails the build with its code', async () => {
 
 t('deno: the same gulpfile, run by Deno', async () => {
   const { project, root } = await consumer();
-  const r = await run(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'deno'), ['run', '-A', 'deno-run.ts'], { cwd: project, env: { PROVISIONING: root, PROVISIONING_CONFIG: '' } });
+  const r = await run(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'deno'), ['run', '-A', 'deno-run.ts'], {
+    cwd: project,
+    env: { PROVISIONING: root, PROVISIONING_CONFIG: '' },
+  });
   assert.is(r.code, 0, r.stdout + r.stderr);
   await assertBuilt(root, r.stdout);
 });

@@ -11,7 +11,7 @@ import { extractPack, type ExtractPackOptions } from '../../lib/archive/index.ts
 import { ProvisioningError } from '../../lib/errors.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { testdir } from '../helpers/testdir.ts';
-import { concat, craftTar, header, packEntries, paxBody, sha256, type CraftEntry } from '../helpers/craft-tar.ts';
+import { concat, type CraftEntry, craftTar, header, packEntries, paxBody, sha256 } from '../helpers/craft-tar.ts';
 
 const M = 'aws_prov';
 /** From `<root>/infra/vendor/.aws_prov.extract-X/aws_prov/`, this climbs back to `<root>/`. */
@@ -127,7 +127,8 @@ const cases: Case[] = [
   {
     name: 'PACK.json digest disagreeing with a file',
     code: 'INTEGRITY_MISMATCH',
-    tar: () => packEntries({ manifestFiles: { 'manifest.toml': sha256('[package]\nname = "aws"\n'), 'main.ncl': sha256('something else'), 'lib/util.ncl': sha256('{ b = 2 }\n') } }),
+    tar: () =>
+      packEntries({ manifestFiles: { 'manifest.toml': sha256('[package]\nname = "aws"\n'), 'main.ncl': sha256('something else'), 'lib/util.ncl': sha256('{ b = 2 }\n') } }),
   },
   {
     name: 'PACK.json missing a file (a file smuggled in)',
@@ -137,13 +138,15 @@ const cases: Case[] = [
   {
     name: 'PACK.json listing a file the pack lacks',
     code: 'INTEGRITY_MISMATCH',
-    tar: () => packEntries({ manifestFiles: { 'manifest.toml': sha256('[package]\nname = "aws"\n'), 'main.ncl': sha256('{ a = 1 }\n'), 'lib/util.ncl': sha256('{ b = 2 }\n'), 'gone.ncl': sha256('x') } }),
+    tar: () =>
+      packEntries({
+        manifestFiles: { 'manifest.toml': sha256('[package]\nname = "aws"\n'), 'main.ncl': sha256('{ a = 1 }\n'), 'lib/util.ncl': sha256('{ b = 2 }\n'), 'gone.ncl': sha256('x') },
+      }),
   },
   { name: 'PACK.json absent', code: 'INTEGRITY_MISMATCH', tar: () => packEntries().filter((e) => !e.path.endsWith('PACK.json')) },
   { name: 'PACK.json not JSON', code: 'INTEGRITY_MISMATCH', tar: () => packEntries({ manifestText: '{ nope' }) },
   { name: 'PACK.json with a malformed digest', code: 'INTEGRITY_MISMATCH', tar: () => packEntries({ manifestFiles: { 'main.ncl': 'sha256-abc' } }) },
 ];
-
 
 const hostile = suite('archive: hostile packs are refused');
 for (const c of cases) {

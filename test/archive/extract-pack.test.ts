@@ -13,7 +13,6 @@ import { codeOf } from '../helpers/codes.ts';
 
 const M = 'aws_prov';
 
-
 /** GNU tar, stdin closed. */
 const gnuTar = (args: readonly string[], cwd: string) => run('tar', args, { cwd });
 const gnuTarVersion = await gnuTar(['--version'], '.').then((r) => (r.code === 0 && r.stdout.includes('GNU tar') ? r.stdout.split('\n')[0] : undefined), () => undefined);
@@ -47,7 +46,7 @@ extract('extracts a good pack into dest, with PACK.json, and reports its manifes
 extract('keeps the executable bit, drops every other mode bit', async () => {
   const root = await testdir();
   const entries = packEntries({ files: { 'bin/run.sh': '#!/bin/sh\n', 'a.ncl': '1' } }).map((e) =>
-    e.path.endsWith('run.sh') ? { ...e, mode: 0o4777 } : e.path.endsWith('a.ncl') ? { ...e, mode: 0o666 } : e,
+    e.path.endsWith('run.sh') ? { ...e, mode: 0o4777 } : e.path.endsWith('a.ncl') ? { ...e, mode: 0o666 } : e
   );
   const tarFile = path.join(root, 'p.tar');
   await writeFile(tarFile, craftTar(entries));
@@ -171,7 +170,10 @@ if (gnuTarVersion === undefined) {
         await mkdir(path.dirname(path.join(src, M, f)), { recursive: true });
         await writeFile(path.join(src, M, f), d);
       }
-      await writeFile(path.join(src, M, 'PACK.json'), JSON.stringify({ name: M, version: '0.1.0', files: Object.fromEntries(Object.entries(files).map(([f, d]) => [f, sha256(d)])) }));
+      await writeFile(
+        path.join(src, M, 'PACK.json'),
+        JSON.stringify({ name: M, version: '0.1.0', files: Object.fromEntries(Object.entries(files).map(([f, d]) => [f, sha256(d)])) }),
+      );
       await chmod(path.join(src, M, 'main.ncl'), 0o600);
       const tarFile = path.join(root, `p-${format}.tar`);
       const r = await gnuTar([`--format=${format}`, '--owner=0', '--group=0', '--numeric-owner', '-cf', tarFile, '-C', src, M], root);
@@ -215,7 +217,7 @@ proto('a module with a real __proto__ file packs it into PACK.json and extracts 
   // PACK.json lists it too, and a lie about it is caught.
   const manifest = parsePackManifest(await readFile(path.join(root, 'vendor', M, 'PACK.json'), 'utf8'), 'PACK.json');
   assert.ok(Object.hasOwn(manifest.files, '__proto__'));
-  const lying = await goodPack({ files: { ['__proto__']: 'real' }, manifestFiles: { ['__proto__']: sha256('other') } }) // computed keys: own properties, not the prototype;
+  const lying = await goodPack({ files: { ['__proto__']: 'real' }, manifestFiles: { ['__proto__']: sha256('other') } }); // computed keys: own properties, not the prototype;
   assert.is(await codeOf(extractPack({ tarFile: lying.tarFile, module: M, dest: lying.dest })), 'INTEGRITY_MISMATCH');
 });
 

@@ -19,7 +19,7 @@ function provisioning(runtime: 'node' | 'deno', args: string[], cwd = PROJECT_RO
 for (const runtime of ['node', 'deno'] as const) {
   const t = suite(`cli: provisioning under ${runtime}`);
 
-  t('the seed\'s module-loader workflow, positional: install, installed, validate, remove', async () => {
+  t("the seed's module-loader workflow, positional: install, installed, validate, remove", async () => {
     const root = await exampleTree();
     const install = await provisioning(runtime, ['providers', 'install', 'upcloud', 'wuji', '--version', '^0.0.1', '--base', root]);
     assert.is(install.code, 0, install.stderr);
@@ -55,7 +55,7 @@ for (const runtime of ['node', 'deno'] as const) {
     assert.match(help.stdout, /--version RANGE\s+\(required\)/);
   });
 
-  t('the seed\'s spelling: module-loader sync-kcl <infra> syncs the infra', async () => {
+  t("the seed's spelling: module-loader sync-kcl <infra> syncs the infra", async () => {
     const root = await exampleTree();
     const installed = await provisioning(runtime, ['providers', 'install', 'upcloud', 'wuji', '--base', root]);
     assert.is(installed.code, 0, installed.stderr);
@@ -90,7 +90,18 @@ for (const runtime of ['node', 'deno'] as const) {
   t('the production commands: pack verify <provider>, pack publish --registry, providers vendor --version', async () => {
     const root = await exampleTree({ 'config/config.toml': '[nickel]\nexport = "off"\n' });
     const registry = path.join(root, 'registry-out');
-    for (const args of [['pack', 'provider', 'upcloud'], ['pack', 'verify', 'upcloud'], ['pack', 'publish', '--registry', registry], ['providers', 'vendor', 'upcloud', 'wuji', '--version', '^0.0.1', '--registry', registry]]) {
+    for (
+      const args of [['pack', 'provider', 'upcloud'], ['pack', 'verify', 'upcloud'], ['pack', 'publish', '--registry', registry], [
+        'providers',
+        'vendor',
+        'upcloud',
+        'wuji',
+        '--version',
+        '^0.0.1',
+        '--registry',
+        registry,
+      ]]
+    ) {
       const r = await provisioning(runtime, [...args, '--base', root]);
       assert.is(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
     }
@@ -114,7 +125,7 @@ for (const runtime of ['node', 'deno'] as const) {
     assert.match(flag.stderr, 'did you mean --force?');
   });
 
-  t('--help at the top, per group and per command: positionals and the task\'s own flags', async () => {
+  t("--help at the top, per group and per command: positionals and the task's own flags", async () => {
     const top = await provisioning(runtime, ['--help']);
     assert.is(top.code, 0);
     for (const c of ['providers install <provider> <infra>', 'pack provider <name>', 'pack clean', 'watch [infra]']) assert.match(top.stdout, c);

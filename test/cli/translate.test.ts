@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { COMMANDS } from '../../lib/cli/commands.ts';
 import { CliError } from '../../lib/cli/errors.ts';
-import { translate, type FlagInfo } from '../../lib/cli/translate.ts';
+import { type FlagInfo, translate } from '../../lib/cli/translate.ts';
 
 // The flags the real tasks declare, enough to exercise the translation without loading them.
 const s = (description = ''): FlagInfo => ({ type: 'string', description });
@@ -105,7 +105,7 @@ t('a required flag that is missing is named, with the usage line marking it', ()
   }
 });
 
-t('the seed\'s spellings run the same tasks as ours', () => {
+t("the seed's spellings run the same tasks as ours", () => {
   const task = (line: string) => {
     const parsed = translate(line.split(' '), flagsOf);
     return parsed.kind === 'run' ? parsed.command.task : parsed.kind;

@@ -2,7 +2,7 @@ import { appendFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runDoctor, type Check } from '../../lib/doctor/checks.ts';
+import { type Check, runDoctor } from '../../lib/doctor/checks.ts';
 import { gulp, run } from '../helpers/run.ts';
 import { exampleTree, PROJECT_ROOT } from '../helpers/testdir.ts';
 
@@ -22,7 +22,11 @@ test('a healthy tree: every check ok, the infra validated, nothing written', asy
 test('no root: ROOT_NOT_FOUND says to set PROVISIONING; following it, doctor passes', async () => {
   const root = await exampleTree({ 'config/config.toml': '[nickel]\nexport = "off"\n' });
   // Started from a folder that is no provisioning root, with nothing set.
-  const doctor = (env: Record<string, string>) => run('node', [path.join(PROJECT_ROOT, 'bin/provisioning.mjs'), 'doctor', '--format', 'json'], { cwd: path.dirname(root), env: { PROVISIONING: '', PROVISIONING_CONFIG: '', INIT_CWD: '', ...env } });
+  const doctor = (env: Record<string, string>) =>
+    run('node', [path.join(PROJECT_ROOT, 'bin/provisioning.mjs'), 'doctor', '--format', 'json'], {
+      cwd: path.dirname(root),
+      env: { PROVISIONING: '', PROVISIONING_CONFIG: '', INIT_CWD: '', ...env },
+    });
   const lost = await doctor({});
   assert.is(lost.code, 1);
   const doc = JSON.parse(lost.stdout) as { ok: boolean; checks: Check[] };
@@ -74,7 +78,9 @@ test('signing: a configured key that is not there fails; an infra problem carrie
 test('provisioning doctor --format json prints one document and exits 1 on a failed check', async () => {
   const root = await exampleTree();
   await appendFile(path.join(root, 'config/config.toml'), '\n[nickel]\nexport = "required"\nbin = "nickel-not-here"\n');
-  const r = await run('node', [path.join(PROJECT_ROOT, 'bin/provisioning.mjs'), 'doctor', '--base', root, '--format', 'json'], { env: { PROVISIONING: '', PROVISIONING_CONFIG: '' } });
+  const r = await run('node', [path.join(PROJECT_ROOT, 'bin/provisioning.mjs'), 'doctor', '--base', root, '--format', 'json'], {
+    env: { PROVISIONING: '', PROVISIONING_CONFIG: '' },
+  });
   assert.is(r.code, 1);
   const doc = JSON.parse(r.stdout) as { ok: boolean; checks: Check[] };
   assert.is(doc.ok, false);

@@ -151,7 +151,7 @@ providers:
 `;
 
 const styled = suite("providers.manifest.yaml edits keep the user's formatting");
-styled('adding an entry leaves every byte outside it unchanged, in the file\'s own indent; deleting it restores the file byte-for-byte', () => {
+styled("adding an entry leaves every byte outside it unchanged, in the file's own indent; deleting it restores the file byte-for-byte", () => {
   const file = parseRecordsFile(STYLED, 'p.yaml');
   setRecord(file, 'aws', recordFields(AWS));
   const added = recordsText(file);

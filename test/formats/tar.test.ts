@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildTar } from '../../lib/formats/tar/write.ts';
 import { sha256Hex } from '../../lib/formats/integrity.ts';
-import { testdir, writeTree, type Tree } from '../helpers/testdir.ts';
+import { testdir, type Tree, writeTree } from '../helpers/testdir.ts';
 import { packOne, packTree, providerFiles } from '../helpers/pack-tree.ts';
 
 const test = suite('reproducible tar');
@@ -25,7 +25,7 @@ async function scrambledTree(): Promise<string> {
   let t = 1_000_000;
   for (const rel of Object.keys(FILES)) {
     const file = path.join(root, rel);
-    await utimes(file, (t += 7777), (t += 3333));
+    await utimes(file, t += 7777, t += 3333);
     await chmod(file, rel.endsWith('.sh') ? 0o700 : 0o600); // what a umask of 077 gives
   }
   await writeTree(dir, { '.DS_Store': 'junk', 'server_aws.ncl~': 'backup', '.server_aws.ncl.swp': 'swap', '.git/HEAD': 'ref: main\n' });
@@ -61,7 +61,10 @@ test('SOURCE_DATE_EPOCH sets every mtime', async () => {
 test('node-tar reads it back: sorted, under <module>/, uid/gid 0, no owner names, normalised modes', async () => {
   const r = await packOne(await scrambledTree(), 'aws');
   const entries: { path: string; uid: number; gid: number; uname: string; gname: string; mode: number; type: string }[] = [];
-  await tar.t({ file: r.file, onReadEntry: (e) => void entries.push({ path: e.path, uid: e.uid!, gid: e.gid!, uname: e.uname ?? '', gname: e.gname ?? '', mode: e.mode!, type: e.type }) });
+  await tar.t({
+    file: r.file,
+    onReadEntry: (e) => void entries.push({ path: e.path, uid: e.uid!, gid: e.gid!, uname: e.uname ?? '', gname: e.gname ?? '', mode: e.mode!, type: e.type }),
+  });
   const paths = entries.map((e) => e.path);
   assert.equal(paths, [...paths].sort());
   assert.ok(paths.every((p) => p.startsWith('aws_prov/')));

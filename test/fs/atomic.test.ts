@@ -13,10 +13,12 @@ import { example } from '../helpers/example.ts';
 
 const test = suite('atomic writes keep the file what it was');
 
-for (const [name, write] of [
-  ['writeFileAtomic', writeFileAtomic],
-  ['writeFileAtomicSync', async (file: string, data: string) => writeFileAtomicSync(file, data)],
-] as const) {
+for (
+  const [name, write] of [
+    ['writeFileAtomic', writeFileAtomic],
+    ['writeFileAtomicSync', async (file: string, data: string) => writeFileAtomicSync(file, data)],
+  ] as const
+) {
   test(`${name}: an atomic write keeps an existing file's mode`, async () => {
     const dir = await testdir({ 'secret.toml': 'a = 1\n' });
     const file = path.join(dir, 'secret.toml');

@@ -40,11 +40,12 @@ test('in one process, concurrent holders queue up; the lock is gone afterwards',
   const dir = await testdir();
   let holders = 0;
   let most = 0;
-  await Promise.all(Array.from({ length: 6 }, () => withLock(dir, async () => {
-    most = Math.max(most, ++holders);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    holders--;
-  })));
+  await Promise.all(Array.from({ length: 6 }, () =>
+    withLock(dir, async () => {
+      most = Math.max(most, ++holders);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      holders--;
+    })));
   assert.is(most, 1);
   assert.equal(await readdir(dir), []);
 });

@@ -89,7 +89,16 @@ export interface PackSpec {
 }
 
 /** The entries of an honest pack: the module folder, its files, PACK.json listing them. */
-export function packEntries({ module = 'aws_prov', version = '1.2.3', files = { 'manifest.toml': '[package]\nname = "aws"\n', 'main.ncl': '{ a = 1 }\n', 'lib/util.ncl': '{ b = 2 }\n' }, manifestFiles, manifestText, extra = [] }: PackSpec = {}): CraftEntry[] {
+export function packEntries(
+  {
+    module = 'aws_prov',
+    version = '1.2.3',
+    files = { 'manifest.toml': '[package]\nname = "aws"\n', 'main.ncl': '{ a = 1 }\n', 'lib/util.ncl': '{ b = 2 }\n' },
+    manifestFiles,
+    manifestText,
+    extra = [],
+  }: PackSpec = {},
+): CraftEntry[] {
   const digests = Object.fromEntries(Object.entries(files).map(([f, d]) => [f, sha256(d)]));
   const manifest = manifestText ?? JSON.stringify({ name: module, version, files: manifestFiles ?? digests }, null, 2) + '\n';
   const dirs = new Set<string>();

@@ -6,7 +6,7 @@
  * independent client, to check what was pushed. When a program is missing the caller says so
  * and stops (CI installs them: .ci/run).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createSign, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -90,7 +90,9 @@ export async function tokenServer(policy: TokenPolicy): Promise<TokenServer> {
   const dir = await testdir();
   const key = path.join(dir, 'token.key');
   const cert = path.join(dir, 'token.crt');
-  execFileSync(OPENSSL_BIN!, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=provisioning test token issuer', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(OPENSSL_BIN!, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=provisioning test token issuer', '-keyout', key, '-out', cert], {
+    stdio: 'ignore',
+  });
   const pem = await readFile(key, 'utf8');
   const der = Buffer.from((await readFile(cert, 'utf8')).replace(/-----[^-]+-----|\s/g, ''), 'base64');
   const service = 'provisioning-test-registry';
@@ -146,10 +148,11 @@ export async function tokenServer(policy: TokenPolicy): Promise<TokenServer> {
     issuer,
     certFile: cert,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections?.();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
   };
 }
 
@@ -222,11 +225,12 @@ export async function startRegistry({ tls, users, token }: RegistryOptions = {})
       const hex = digest.replace(/^sha256:/, '');
       return path.join(storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
     },
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -299,9 +303,10 @@ export async function listenLoopback(server: Server): Promise<{ host: string; cl
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     host: `127.0.0.1:${(server.address() as { port: number }).port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections?.();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
   };
 }

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig } from '../../lib/config/load.ts';
 import type { Config } from '../../lib/config/types.ts';
-import { packModule, providerTarget, type PackModuleOptions, type PackResult } from '../../lib/pack/index.ts';
+import { packModule, type PackModuleOptions, type PackResult, providerTarget } from '../../lib/pack/index.ts';
 import { packSettings, planner } from '../../lib/pack/from-config.ts';
 import { findBinary } from '../../lib/pack/nickel.ts';
 import { findProvider } from '../../lib/tree/providers.ts';
@@ -38,7 +38,8 @@ export function providerFiles(name: string, version: string | undefined = '1.0.0
     [`${dir}/manifest.toml`]: `[package]\nname = "${name}_prov"\n${version ? `version = "${version}"\n` : ''}${extra}`,
     [`${dir}/defaults_${name}.ncl`]: `# Defaults\n{ zone = "z1", plan = "small" }\n`,
     [`${dir}/network_${name}.ncl`]: `let d = import "defaults_${name}.ncl" in\n{ private = { cidr = "10.0.0.0/24", public = false }, zone = d.zone }\n`,
-    [`${dir}/server_${name}.ncl`]: `let d = import "defaults_${name}.ncl" in\nlet n = import "network_${name}.ncl" in\n{ provider = "${name}", server = { plan = d.plan, networks = [n.private] } }\n`,
+    [`${dir}/server_${name}.ncl`]:
+      `let d = import "defaults_${name}.ncl" in\nlet n = import "network_${name}.ncl" in\n{ provider = "${name}", server = { plan = d.plan, networks = [n.private] } }\n`,
   };
 }
 
@@ -72,4 +73,3 @@ export async function packOne(root: string, provider: string, { ver, output, for
   const result = await packModule({ ...packSettings(config, { output, force, cwd: root }), ...rest, target, plan });
   return { ...result, config };
 }
-

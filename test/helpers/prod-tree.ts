@@ -34,7 +34,10 @@ export async function prodTree(config = '', extra: Tree = {}): Promise<ProdTree>
 /** A key pair in `<root>/config/keys` and the config lines naming it. */
 export async function keysFor(root: string, require = false): Promise<{ keys: WrittenKeyPair; config: string }> {
   const keys = await writeKeyPair({ dir: path.join(root, 'config/keys') });
-  return { keys, config: `\n[distribution.signing]\nsecret_key = "config/keys/provisioning.key"\npublic_keys = ["config/keys/provisioning.pub"]\nrequire_signatures = ${require}\n` };
+  return {
+    keys,
+    config: `\n[distribution.signing]\nsecret_key = "config/keys/provisioning.key"\npublic_keys = ["config/keys/provisioning.pub"]\nrequire_signatures = ${require}\n`,
+  };
 }
 
 /** Packs a provider of the tree (optionally `ver`, optionally signed with `secretKeyFile`). */
@@ -64,10 +67,11 @@ export async function serve(dir: string): Promise<{ url: string; requests: strin
     url: `http://127.0.0.1:${port}/`,
     requests,
     // No keep-alive, and idle sockets closed: otherwise close() waits for the client's pool to time out.
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections?.();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
   };
 }
 

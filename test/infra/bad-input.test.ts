@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ProvisioningError } from '../../lib/errors.ts';
-import { installProvider, type InstallOptions } from '../../lib/infra/install.ts';
+import { type InstallOptions, installProvider } from '../../lib/infra/install.ts';
 import { removeProvider } from '../../lib/infra/remove.ts';
 import type { Tree } from '../helpers/testdir.ts';
 import { snapshot } from '../helpers/snapshot.ts';
@@ -20,14 +20,15 @@ const CASES: Case[] = [
   { name: 'provider without the asked language', options: { provider: 'aws', lang: 'kcl' }, code: 'PROVIDER_NOT_FOUND' },
   { name: '--ver the provider does not satisfy', options: { range: '^1.0.0' }, code: 'VERSION_MISMATCH' },
   { name: '--ver that is not a range', options: { range: 'latest-ish' }, code: 'INVALID_OPTION' },
-  { name: '--ver on a provider without a version', options: { range: '*' }, code: 'VERSION_MISMATCH',
-    tree: { 'extensions/providers/upcloud/nickel/manifest.toml': '[package]\nname = "upcloud_prov"\n' } },
-  { name: 'malformed infra manifest.toml', options: {}, code: 'MANIFEST_PARSE',
-    tree: { 'workspace/infra/wuji/manifest.toml': '[package]\nname = "wuji"\n[dependencies\n' } },
-  { name: 'malformed providers.manifest.yaml', options: {}, code: 'MANIFEST_PARSE',
-    tree: { 'workspace/infra/wuji/providers.manifest.yaml': 'providers:\n  aws: [\n' } },
-  { name: 'malformed provider manifest', options: {}, code: 'MANIFEST_PARSE',
-    tree: { 'extensions/providers/upcloud/nickel/manifest.toml': '[package\n' } },
+  {
+    name: '--ver on a provider without a version',
+    options: { range: '*' },
+    code: 'VERSION_MISMATCH',
+    tree: { 'extensions/providers/upcloud/nickel/manifest.toml': '[package]\nname = "upcloud_prov"\n' },
+  },
+  { name: 'malformed infra manifest.toml', options: {}, code: 'MANIFEST_PARSE', tree: { 'workspace/infra/wuji/manifest.toml': '[package]\nname = "wuji"\n[dependencies\n' } },
+  { name: 'malformed providers.manifest.yaml', options: {}, code: 'MANIFEST_PARSE', tree: { 'workspace/infra/wuji/providers.manifest.yaml': 'providers:\n  aws: [\n' } },
+  { name: 'malformed provider manifest', options: {}, code: 'MANIFEST_PARSE', tree: { 'extensions/providers/upcloud/nickel/manifest.toml': '[package\n' } },
 ];
 
 const test = suite('bad input: coded error, not one byte changed');

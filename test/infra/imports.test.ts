@@ -12,8 +12,12 @@ const SCANS: [string, string, [string, number, number][]][] = [
   ['inside a multiline string: ignored', '{ s = m%"\n import "no.ncl"\n"% , t = import "yes.ncl" }', [['yes.ncl', 3, 10]]],
   ['part of another word: ignored', '{ reimport "no.ncl" }', []],
   ['escaped quote in the path', 'import "we\\"ird.ncl"', [['we"ird.ncl', 1, 1]]],
-  ['inside a string\'s interpolation: counted', '{ a = "zone %{(import "gone.ncl").zone}" }', [['gone.ncl', 1, 16]]],
-  ['inside a multiline string\'s interpolation: counted', '{ b = m%"\n  %{(import "../x.ncl").plan} %{ { c = 1 }.c }\n"%, d = import "d.ncl" }', [['../x.ncl', 2, 6], ['d.ncl', 3, 9]]],
+  ["inside a string's interpolation: counted", '{ a = "zone %{(import "gone.ncl").zone}" }', [['gone.ncl', 1, 16]]],
+  ["inside a multiline string's interpolation: counted", '{ b = m%"\n  %{(import "../x.ncl").plan} %{ { c = 1 }.c }\n"%, d = import "d.ncl" }', [['../x.ncl', 2, 6], [
+    'd.ncl',
+    3,
+    9,
+  ]]],
   ['m%%"…"%% interpolates with %%{: a %{ in it is text', '{ e = m%%"%{import "no.ncl"} %%{import "yes.ncl"}"%% }', [['yes.ncl', 1, 33]]],
   ['an interpolated import path is not a static import', '{ f = import "%{x}.ncl" }', []],
 ];

@@ -111,7 +111,8 @@ test('install on a vendored provider switches the infra back to the link', async
   const { config, wuji, toml, yaml } = await example({
     'workspace/infra/wuji/vendor/aws_prov/server_aws.ncl': '{}',
     // The copy's own PACK.json: install deletes a vendored copy only when it still matches it.
-    'workspace/infra/wuji/vendor/aws_prov/PACK.json': '{"name":"aws_prov","version":"0.2.0","files":{"server_aws.ncl":"44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"}}',
+    'workspace/infra/wuji/vendor/aws_prov/PACK.json':
+      '{"name":"aws_prov","version":"0.2.0","files":{"server_aws.ncl":"44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"}}',
     'workspace/infra/wuji/providers.manifest.yaml':
       'providers:\n  aws:\n    module: aws_prov\n    mode: vendor\n    version: 0.2.0\n    source: distribution/packages/aws_prov_0.2.0.tar\n    language: nickel\n    integrity: sha256-abc\n',
   });

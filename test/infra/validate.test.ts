@@ -69,7 +69,8 @@ test('a vendored entry with its copy present is not an error', async () => {
     'workspace/infra/wuji/vendor/aws_prov/server_aws.ncl': '{ x = import "defaults.ncl" }\n',
     'workspace/infra/wuji/vendor/aws_prov/defaults.ncl': '{}\n',
     // PACK.json as the pack wrote it: --production checks the copy against it (VENDOR_DRIFT).
-    'workspace/infra/wuji/vendor/aws_prov/PACK.json': '{"name":"aws_prov","version":"0.2.0","files":{"defaults.ncl":"ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356","server_aws.ncl":"a81bbc4bf67bc7e54a8afcd1cee532f0a0aaa77149dddd91754dc04a94477cef"}}',
+    'workspace/infra/wuji/vendor/aws_prov/PACK.json':
+      '{"name":"aws_prov","version":"0.2.0","files":{"defaults.ncl":"ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356","server_aws.ncl":"a81bbc4bf67bc7e54a8afcd1cee532f0a0aaa77149dddd91754dc04a94477cef"}}',
     'workspace/infra/wuji/providers.manifest.yaml':
       'providers:\n  aws:\n    module: aws_prov\n    mode: vendor\n    version: 0.2.0\n    source: distribution/packages/aws_prov_0.2.0.tar\n    language: nickel\n    integrity: sha256-abc\n',
   });

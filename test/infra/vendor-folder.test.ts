@@ -57,7 +57,7 @@ test('vendor/ stays while another vendored copy is in it, and goes with the last
   assert.equal(await snapshot(t.wuji), before);
 });
 
-test('a vendor/ folder that was there before vendoring is never removed (empty, or holding the user\'s files)', async () => {
+test("a vendor/ folder that was there before vendoring is never removed (empty, or holding the user's files)", async () => {
   for (const extra of [undefined, 'README.md']) {
     const { t, config } = await packed();
     await mkdir(path.join(t.wuji, 'vendor'));

@@ -99,11 +99,13 @@ links('a symlinked vendor folder never leads a delete outside the infra', async 
   await rename(path.join(t.wuji, 'vendor'), path.join(shared, 'moved'));
   await symlink(shared, path.join(t.wuji, 'vendor'));
   const before = { root: await snapshot(t.root), shared: await snapshot(shared) };
-  for (const attempt of [
-    () => removeProvider({ config, provider: 'aws', infra: 'wuji', force: true }),
-    () => installProvider({ config, provider: 'aws', infra: 'wuji', force: true }),
-    () => vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '0.2.0', force: true }),
-  ]) {
+  for (
+    const attempt of [
+      () => removeProvider({ config, provider: 'aws', infra: 'wuji', force: true }),
+      () => installProvider({ config, provider: 'aws', infra: 'wuji', force: true }),
+      () => vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '0.2.0', force: true }),
+    ]
+  ) {
     assert.is(await codeOf(attempt()), 'LINK_CONFLICT');
     assert.equal(await snapshot(t.root), before.root);
     assert.equal(await snapshot(shared), before.shared);

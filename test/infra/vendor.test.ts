@@ -20,12 +20,11 @@ import { vendorProvider } from '../../lib/infra/vendor.ts';
 import { gulp } from '../helpers/run.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { testdir } from '../helpers/testdir.ts';
-import { addConfig, keysFor, pack, prodTree, serve, type ProdTree } from '../helpers/prod-tree.ts';
+import { addConfig, keysFor, pack, type ProdTree, prodTree, serve } from '../helpers/prod-tree.ts';
 import { codeOf } from '../helpers/codes.ts';
 
 const PIN = 'aws_prov = { path = "./vendor/aws_prov", version = "0.2.0" }\n';
 const codes = (problems: { code: string }[]) => problems.map((p) => p.code).sort();
-
 
 /** What a vendored wuji must look like: pinned, recorded, extracted, no link. */
 async function assertVendored(t: ProdTree, tomlBefore: string, integrity: string): Promise<void> {
@@ -323,7 +322,10 @@ redirects('an HTTP registry never follows a redirect to another origin (127.0.0.
     try {
       const t = await prodTree();
       const before = await snapshot(t.root);
-      const error = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '0.2.0', registry: named.url }).then(() => undefined, (e: Error & { code?: string }) => e);
+      const error = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '0.2.0', registry: named.url }).then(
+        () => undefined,
+        (e: Error & { code?: string }) => e,
+      );
       assert.is(error?.code, 'REGISTRY_ERROR', host);
       assert.match(error!.message, target, `${host}: the message names the target`);
       assert.equal(elsewhere.requests, [], `${host}: nothing was fetched from the other origin`);
@@ -398,7 +400,7 @@ local('fetchVerifiedPack ties a signature to package_file itself: a PackSource t
   assert.is(await codeOf(fetchVerifiedPack({ source, module: 'aws_prov', range: '0.2.0', signing: settings, tmpDir })), 'SIGNATURE_INVALID');
 });
 
-local('vendoring ties a signature to its file: another version\'s signed tar under this version\'s name is SIGNATURE_INVALID (directory and HTTP registry)', async () => {
+local("vendoring ties a signature to its file: another version's signed tar under this version's name is SIGNATURE_INVALID (directory and HTTP registry)", async () => {
   const src = await prodTree();
   const { keys, config: signing } = await keysFor(src.root);
   await addConfig(src.root, signing);

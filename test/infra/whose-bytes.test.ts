@@ -189,7 +189,10 @@ const review = suite('whose bytes: what a review of the infra edit found');
 
 review('remove with no record leaves a hand-written dependency line and a hand-made link (DRIFT until --force)', async () => {
   const toml = '[dependencies]\naws_prov = { path = "./.nickel-modules/aws_prov" } # mine\n';
-  const t = await example({ 'workspace/infra/wuji/manifest.toml': toml, 'workspace/infra/wuji/.nickel-modules/aws_prov': { symlink: '../../../../extensions/providers/aws/nickel' } });
+  const t = await example({
+    'workspace/infra/wuji/manifest.toml': toml,
+    'workspace/infra/wuji/.nickel-modules/aws_prov': { symlink: '../../../../extensions/providers/aws/nickel' },
+  });
   const before = await snapshot(t.root);
   assert.is(await codeOf(removeProvider({ config: t.config, provider: 'aws', infra: 'wuji' })), 'DRIFT');
   assert.equal(await snapshot(t.root), before);

@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import { loadConfig } from '../../lib/config/load.ts';
 import { packSettings, planner } from '../../lib/pack/from-config.ts';
 import { coreTarget, packModule } from '../../lib/pack/index.ts';
-import { testPacks, type TestedPack } from '../../lib/pack-test/test-packs.ts';
+import { type TestedPack, testPacks } from '../../lib/pack-test/test-packs.ts';
 import { verifyPacks } from '../../lib/registry/verify.ts';
 import { codeOf } from '../helpers/codes.ts';
 import { nickelBinaries, packOne, providerFiles } from '../helpers/pack-tree.ts';
@@ -57,7 +57,7 @@ const CORE_DEP = '\n[dependencies]\nprovisioning_core = { path = "../../../../ni
 for (const { label, bin } of nickelBinaries()) {
   const t = suite(`pack:test (${label})`);
 
-  t('the example tree: every pack passes, the core laid out where the providers\' dependency path points, the tree unchanged', async () => {
+  t("the example tree: every pack passes, the core laid out where the providers' dependency path points, the tree unchanged", async () => {
     const root = await exampleTree({ 'config/config.toml': `[nickel]\nbin = ${JSON.stringify(bin)}\n` });
     await packCore(root);
     for (const p of ['aws', 'local', 'upcloud']) await packOne(root, p);
@@ -88,7 +88,7 @@ for (const { label, bin } of nickelBinaries()) {
     const failed = gcp.problems.find((p) => p.code === 'EXPORT_FAILED')!;
     assert.ok(failed, JSON.stringify(gcp.problems));
     assert.is(failed.file, 'gcp_prov/server_gcp.ncl');
-    assert.not.match(failed.message, 'provisioning-pack-test-', 'nickel\'s stderr names the pack, not the temp folder');
+    assert.not.match(failed.message, 'provisioning-pack-test-', "nickel's stderr names the pack, not the temp folder");
   });
 
   t('an import through a declared dependency resolves when that dependency is packed', async () => {
@@ -114,7 +114,7 @@ for (const { label, bin } of nickelBinaries()) {
     assert.ok((await tested(root)).ok);
   });
 
-  t('a file the dependency\'s pack does not hold is IMPORT_UNRESOLVED; so is a file the pack itself lacks', async () => {
+  t("a file the dependency's pack does not hold is IMPORT_UNRESOLVED; so is a file the pack itself lacks", async () => {
     const files = importing('gcp', '../../../../nickel/later.ncl', CORE_DEP);
     files['extensions/providers/gcp/nickel/lib/extra.ncl'] = 'let m = import "../missing.ncl" in m\n';
     const root = await tree(bin, files);
@@ -189,7 +189,11 @@ t('a legacy KCL pack: integrity and PACK.json checked, imports and export skippe
 });
 
 t('through gulp: one JSON document with every pack and every problem, exit 1; a table for people', async () => {
-  const root = await tree(path.join(PROJECT_ROOT, 'test/fixtures/bin/nickel'), { ...importing('gcp', '../../shared/common.ncl'), 'extensions/providers/shared/common.ncl': '{ zone = "z9" }\n', ...providerFiles('aws') });
+  const root = await tree(path.join(PROJECT_ROOT, 'test/fixtures/bin/nickel'), {
+    ...importing('gcp', '../../shared/common.ncl'),
+    'extensions/providers/shared/common.ncl': '{ zone = "z9" }\n',
+    ...providerFiles('aws'),
+  });
   await packOne(root, 'gcp');
   await packOne(root, 'aws');
   const json = await gulp(['pack:test', '--base', root, '--format', 'json', '--silent']);
@@ -206,7 +210,11 @@ t('through gulp: one JSON document with every pack and every problem, exit 1; a 
 });
 
 t('pack:publish --test publishes nothing when a pack fails, and publishes when they pass', async () => {
-  const root = await tree(path.join(PROJECT_ROOT, 'test/fixtures/bin/nickel'), { ...importing('gcp', '../../shared/common.ncl'), 'extensions/providers/shared/common.ncl': '{ zone = "z9" }\n', ...providerFiles('aws') });
+  const root = await tree(path.join(PROJECT_ROOT, 'test/fixtures/bin/nickel'), {
+    ...importing('gcp', '../../shared/common.ncl'),
+    'extensions/providers/shared/common.ncl': '{ zone = "z9" }\n',
+    ...providerFiles('aws'),
+  });
   await packOne(root, 'gcp');
   await packOne(root, 'aws');
   const registry = path.join(await testdir(), 'registry');
@@ -222,7 +230,7 @@ t('pack:publish --test publishes nothing when a pack fails, and publishes when t
   assert.equal(JSON.parse(passed.stdout).packs.map((p: { module: string; status: string }) => `${p.module} ${p.status}`), ['aws_prov published']);
 });
 
-t('the seed\'s spelling: provisioning pack test [provider]', async () => {
+t("the seed's spelling: provisioning pack test [provider]", async () => {
   const root = await exampleTree();
   await appendFile(path.join(root, 'config/config.toml'), '\n[nickel]\nexport = "off"\n');
   await packOne(root, 'aws');
@@ -247,7 +255,11 @@ t('no temp folder is left behind, also on SIGINT in the middle of an export', as
   await writeFile(slow, `#!/bin/sh\ntouch '${marker}'\nsleep 30\nexec '${path.join(PROJECT_ROOT, 'test/fixtures/bin/nickel')}' "$@"\n`);
   await chmod(slow, 0o755);
   await writeFile(path.join(root, 'config/config.toml'), `[nickel]\nbin = ${JSON.stringify(slow)}\n`);
-  const child = spawn('node', [path.join(PROJECT_ROOT, 'node_modules/gulp-cli/bin/gulp.js'), 'pack:test', '--base', root], { cwd: PROJECT_ROOT, env: { ...process.env, TMPDIR: tmp, PROVISIONING: '', PROVISIONING_CONFIG: '' }, stdio: 'ignore' });
+  const child = spawn('node', [path.join(PROJECT_ROOT, 'node_modules/gulp-cli/bin/gulp.js'), 'pack:test', '--base', root], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, TMPDIR: tmp, PROVISIONING: '', PROVISIONING_CONFIG: '' },
+    stdio: 'ignore',
+  });
   const code = await new Promise<number | null>((resolve) => {
     child.on('close', (c) => resolve(c));
     const poll = () => void (existsSync(marker) ? child.kill('SIGINT') : setTimeout(poll, 20));
@@ -260,7 +272,7 @@ t('no temp folder is left behind, also on SIGINT in the middle of an export', as
 
 t.run();
 
-const found = suite('pack:test: what a new user\'s run found');
+const found = suite("pack:test: what a new user's run found");
 const STAND = path.join(PROJECT_ROOT, 'test/fixtures/bin/nickel');
 
 found('EXPORT_MISMATCH names the dependency packs it was exported against, and its hint (a new version) makes the test pass', async () => {
@@ -317,7 +329,9 @@ found('dependencies: a version no pack matches, a module that is neither a provi
   assert.match(absolute.message, 'absolute');
   for (const p of result.problems) assert.not.match(`${p.message} ${p.hint ?? ''}`, 'provisioning-pack-test-', 'no temp path');
   // A manifest.toml that does not parse is said, never read as "no dependencies".
-  const broken = await tree(STAND, { ...importing('gcp', '../../../../nickel/defaults.ncl', '\n[dependencies]\nprovisioning_core = { path = "../../../../nickel" }\nprovisioning_core = { path = "x" }\n') });
+  const broken = await tree(STAND, {
+    ...importing('gcp', '../../../../nickel/defaults.ncl', '\n[dependencies]\nprovisioning_core = { path = "../../../../nickel" }\nprovisioning_core = { path = "x" }\n'),
+  });
   await writeFile(path.join(broken, 'config/config.toml'), '[nickel]\nexport = "off"\n');
   await packCore(broken);
   const packed = await gulp(['pack:provider', '--provider', 'gcp', '--base', broken, '--silent']);
@@ -351,7 +365,11 @@ found('--provider takes a provider or a module name (core too), says "did you me
 });
 
 found('a kcl.mod beside a Nickel manifest.toml does not turn the checks off', async () => {
-  const root = await tree(STAND, { ...importing('gcp', '../../shared/x.ncl'), 'extensions/providers/gcp/nickel/kcl.mod': '[package]\nname = "gcp_prov"\n', 'extensions/providers/shared/x.ncl': '{ zone = "z" }\n' });
+  const root = await tree(STAND, {
+    ...importing('gcp', '../../shared/x.ncl'),
+    'extensions/providers/gcp/nickel/kcl.mod': '[package]\nname = "gcp_prov"\n',
+    'extensions/providers/shared/x.ncl': '{ zone = "z" }\n',
+  });
   await packOne(root, 'gcp');
   const gcp = byModule((await tested(root)).packs, 'gcp_prov');
   assert.is(gcp.language, 'nickel');

@@ -37,7 +37,13 @@ test('keeps the N highest by semver (1.10.0 above 1.9.0), deletes the rest with 
   assert.equal(report.filter((r) => r.action === 'keep').map((r) => r.version), ['2.0.0-rc.1', '1.10.0']);
   assert.equal(report.filter((r) => r.action === 'delete').map((r) => r.version), ['1.9.0', '1.2.0', '0.9.9']);
   assert.equal((await readdir(packs)).sort(), [
-    'aws_prov_1.0.tar', 'aws_prov_1.10.0.tar', 'aws_prov_1.2.0.tar.bak', 'aws_prov_1.2.0.tgz', 'aws_prov_2.0.0-rc.1.tar', 'aws_prov_latest.tar', 'notes.txt',
+    'aws_prov_1.0.tar',
+    'aws_prov_1.10.0.tar',
+    'aws_prov_1.2.0.tar.bak',
+    'aws_prov_1.2.0.tgz',
+    'aws_prov_2.0.0-rc.1.tar',
+    'aws_prov_latest.tar',
+    'notes.txt',
   ]);
   const meta = JSON.parse(await readFile(path.join(registry, 'aws_prov.json'), 'utf8'));
   assert.equal(Object.keys(meta.versions), ['2.0.0-rc.1', '1.10.0']);
@@ -63,7 +69,16 @@ test('pack:clean never deletes a file the metadata does not list', async () => {
   const { packs, registry, cache } = await packedRoot();
   // A user's files that only look like packs (the reviewer's db-backup), and a module-shaped
   // tar the metadata never recorded.
-  const user = ['db-backup_2024.1.1.tar', 'db-backup_2024.2.1.tar', 'db-backup_2024.3.1.tar', 'db-backup_2024.4.1.tar', 'holiday_1.0.0.tar', 'holiday_1.0.0.tar.minisig', 'aws_prov_0.0.1.tar', 'aws_prov_0.0.2.tar.minisig'];
+  const user = [
+    'db-backup_2024.1.1.tar',
+    'db-backup_2024.2.1.tar',
+    'db-backup_2024.3.1.tar',
+    'db-backup_2024.4.1.tar',
+    'holiday_1.0.0.tar',
+    'holiday_1.0.0.tar.minisig',
+    'aws_prov_0.0.1.tar',
+    'aws_prov_0.0.2.tar.minisig',
+  ];
   for (const name of user) await writeFile(path.join(packs, name), 'USER DATA');
   const report = await cleanPacks({ packDir: packs, registryDir: registry, cacheDir: cache, keepLatest: 0 });
   const left = await readdir(packs);
@@ -113,7 +128,12 @@ test('pack:clean --dry-run shows the same keep/delete/not-ours decisions as a re
   const done = await cleanPacks({ packDir: packs, registryDir: registry, cacheDir: cache, keepLatest: 1 });
   assert.equal(done, plan);
   assert.equal(plan.map((r) => `${r.name} ${r.version} ${r.action}`), [
-    'aws_prov 2.0.0-rc.1 keep', 'aws_prov 1.10.0 delete', 'aws_prov 1.9.0 delete', 'aws_prov 1.2.0 differs', 'aws_prov 0.9.9 delete', 'db-backup 2024.1.1 not-ours',
+    'aws_prov 2.0.0-rc.1 keep',
+    'aws_prov 1.10.0 delete',
+    'aws_prov 1.9.0 delete',
+    'aws_prov 1.2.0 differs',
+    'aws_prov 0.9.9 delete',
+    'db-backup 2024.1.1 not-ours',
   ]);
 });
 

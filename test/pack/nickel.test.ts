@@ -10,7 +10,7 @@ import { run } from '../helpers/run.ts';
 import { testdir } from '../helpers/testdir.ts';
 import { codeOf, nickelBinaries, packOne, packTree, providerFiles, STAND_IN } from '../helpers/pack-tree.ts';
 
-const standIn = suite('nickel stand-in: the real CLI\'s interface');
+const standIn = suite("nickel stand-in: the real CLI's interface");
 
 standIn('says at its top that it is a stand-in', async () => {
   const head = (await readFile(STAND_IN, 'utf8')).split('\n').slice(0, 3).join('\n');
@@ -45,7 +45,7 @@ for (const { label, bin } of nickelBinaries()) {
     assert.equal(Object.keys(json), ['a', 'b', 'e', 'f']);
   });
 
-  t('a syntax error fails with nickel\'s stderr and a location', async () => {
+  t("a syntax error fails with nickel's stderr and a location", async () => {
     const dir = await testdir({ 'bad.ncl': '{ a = 1,\n  b = }\n' });
     const r = await run(bin, ['export', '--format', 'json', 'bad.ncl'], { cwd: dir });
     assert.is.not(r.code, 0);
@@ -88,12 +88,15 @@ async function spyNickel(): Promise<{ bin: string; log: string }> {
   const dir = await testdir();
   const bin = path.join(dir, 'nickel-spy');
   const log = path.join(dir, 'argv.log');
-  await writeFile(bin, `#!/usr/bin/env node
+  await writeFile(
+    bin,
+    `#!/usr/bin/env node
 const fs = require('node:fs');
 const stdin = (() => { try { return fs.fstatSync(0).isFIFO() ? 'stdin:pipe' : 'stdin:other'; } catch { return 'stdin:closed'; } })();
 fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify([...process.argv.slice(2), stdin]) + '\\n');
 process.stdout.write('{}');
-`);
+`,
+  );
   await chmod(bin, 0o755);
   return { bin, log };
 }
@@ -102,11 +105,15 @@ const calls = async (log: string): Promise<string[][]> => (await readFile(log, '
 
 argv('nickel gets a file named like an option (--output=main.ncl, -I...ncl) as ./<file>, with stdin closed', async () => {
   const { bin, log } = await spyNickel();
-  const root = await packTree({ bin, exportMode: 'required', tree: {
-    ...providerFiles('aws'),
-    'extensions/providers/aws/nickel/--output=main.ncl': '{}\n',
-    'extensions/providers/aws/nickel/-I...ncl': '{}\n',
-  } });
+  const root = await packTree({
+    bin,
+    exportMode: 'required',
+    tree: {
+      ...providerFiles('aws'),
+      'extensions/providers/aws/nickel/--output=main.ncl': '{}\n',
+      'extensions/providers/aws/nickel/-I...ncl': '{}\n',
+    },
+  });
   const r = await packOne(root, 'aws');
   assert.is(r.status, 'packed');
   const seen = await calls(log);
@@ -127,11 +134,14 @@ argv('the stand-in, like clap, takes ./--output=main.ncl as a file and -- as the
 
 argv('watch exports only what the pack would: listed files inside the module, each as ./<file>', async () => {
   const { bin, log } = await spyNickel();
-  const root = await packTree({ bin, tree: {
-    ...providerFiles('aws', '1.0.0', 'exports = ["./server_aws.ncl", "--output=x.ncl", "../../../../outside.ncl", "/etc/passwd"]\n'),
-    'extensions/providers/aws/nickel/--output=x.ncl': '{}\n',
-    'outside.ncl': '{}\n',
-  } });
+  const root = await packTree({
+    bin,
+    tree: {
+      ...providerFiles('aws', '1.0.0', 'exports = ["./server_aws.ncl", "--output=x.ncl", "../../../../outside.ncl", "/etc/passwd"]\n'),
+      'extensions/providers/aws/nickel/--output=x.ncl': '{}\n',
+      'outside.ncl': '{}\n',
+    },
+  });
   const result = await exportForWatch(await loadConfig({ root }), 'aws');
   assert.equal((await calls(log)).map((c) => c[3]), ['./--output=x.ncl', './server_aws.ncl']);
   // Listed but not a file of the module: reported as the pack reports it.

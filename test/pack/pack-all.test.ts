@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadConfig } from '../../lib/config/load.ts';
 import { packSettings, planner } from '../../lib/pack/from-config.ts';
-import { packAll, providerTarget, type PackEvent } from '../../lib/pack/index.ts';
+import { packAll, type PackEvent, providerTarget } from '../../lib/pack/index.ts';
 import { nickelExport, reproducibleTar } from '../../lib/plugins/index.ts';
 import { discoverProviders } from '../../lib/tree/providers.ts';
 import { gulp as runGulp } from '../helpers/run.ts';

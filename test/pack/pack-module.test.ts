@@ -94,7 +94,7 @@ for (const [name, run, code] of bad) {
   test(name, async () => assert.is(await codeOf(run()), code));
 }
 
-test('a failed export is EXPORT_FAILED with the stand-in\'s stderr, and writes no artifact', async () => {
+test("a failed export is EXPORT_FAILED with the stand-in's stderr, and writes no artifact", async () => {
   const root = await packTree({ tree: { ...providerFiles('aws'), 'extensions/providers/aws/nickel/network_aws.ncl': '{ a = import "missing.ncl" }\n' } });
   try {
     await packOne(root, 'aws');

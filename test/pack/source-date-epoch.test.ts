@@ -31,7 +31,12 @@ test('another SOURCE_DATE_EPOCH over unchanged sources is up to date: the existi
   for (const [file, bytes] of Object.entries(before)) if (!file.startsWith('cache/')) assert.is(after[file], bytes, `${file} unchanged`);
   // Found up to date from the cache next time; a signer gets the bytes on disk, not a rebuild with the new mtime.
   let signedBytes: Buffer | undefined;
-  const third = await packOne(root, 'aws', { mtime: EPOCH_B, afterPack: async (_r, ctx) => { signedBytes = await ctx.verifiedBytes(); } });
+  const third = await packOne(root, 'aws', {
+    mtime: EPOCH_B,
+    afterPack: async (_r, ctx) => {
+      signedBytes = await ctx.verifiedBytes();
+    },
+  });
   assert.is(third.status, 'up-to-date');
   assert.equal(signedBytes, await readFile(first.file));
 });
@@ -40,7 +45,12 @@ test('a signer of an up-to-date pack under another SOURCE_DATE_EPOCH gets the by
   const root = await packTree();
   const first = await packOne(root, 'aws', { mtime: EPOCH_A });
   let signedBytes: Buffer | undefined;
-  const again = await packOne(root, 'aws', { mtime: EPOCH_B, afterPack: async (_r, ctx) => { signedBytes = await ctx.verifiedBytes(); } });
+  const again = await packOne(root, 'aws', {
+    mtime: EPOCH_B,
+    afterPack: async (_r, ctx) => {
+      signedBytes = await ctx.verifiedBytes();
+    },
+  });
   assert.is(again.status, 'up-to-date');
   assert.equal(signedBytes, await readFile(first.file));
 });

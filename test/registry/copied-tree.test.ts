@@ -59,7 +59,7 @@ test('with the original present, nothing in it is read: its tar may differ, the 
   assert.equal(await readFile(path.join(registry, 'packages/aws_prov_0.2.0.tar')), await readFile(path.join(copy, 'distribution/packages/aws_prov_0.2.0.tar')));
 });
 
-test('pack:verify in the copy names the copy\'s file, never the original\'s (gulp subprocess)', async () => {
+test("pack:verify in the copy names the copy's file, never the original's (gulp subprocess)", async () => {
   const { copy } = await packedCopy();
   const r = await gulp(['pack:verify', '--base', copy, '--format', 'json', '--silent']);
   assert.is(r.code, 0, r.stderr);
@@ -69,8 +69,8 @@ test('pack:verify in the copy names the copy\'s file, never the original\'s (gul
 
 test('a local package_file whose name is not <module>_<version>.tar is REGISTRY_ERROR for verify and vendor', async () => {
   const cases: [label: string, packageFile: unknown][] = [
-    ['another version\'s tar', '/elsewhere/aws_prov_0.1.0.tar'],
-    ['another module\'s tar', 'distribution/packages/local_prov_0.2.0.tar'],
+    ["another version's tar", '/elsewhere/aws_prov_0.1.0.tar'],
+    ["another module's tar", 'distribution/packages/local_prov_0.2.0.tar'],
     ['a parent folder', 'distribution/packages/..'],
     ['not a string', 42],
   ];

@@ -19,10 +19,11 @@ async function answering(routes: Record<string, [number, string]>): Promise<{ ur
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections?.();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
   };
 }
 
@@ -44,7 +45,10 @@ test('a missing module while index.json lists others is PACK_NOT_FOUND with "did
   const server = await answering({ '/index.json': [200, JSON.stringify({ modules: { awz_prov: {} } })] });
   try {
     const t = await prodTree();
-    const error = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '*', registry: server.url }).then(() => undefined, (e: { code?: string; hint?: string }) => e);
+    const error = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '*', registry: server.url }).then(
+      () => undefined,
+      (e: { code?: string; hint?: string }) => e,
+    );
     assert.is(error?.code, 'PACK_NOT_FOUND');
     assert.match(String(error?.hint), '"awz_prov"');
   } finally {
@@ -56,7 +60,10 @@ test('a URL serving nothing (no metadata, no index.json) is PACK_NOT_FOUND sayin
   const server = await answering({});
   try {
     const t = await prodTree();
-    const error = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '*', registry: server.url }).then(() => undefined, (e: { code?: string; message?: string; hint?: string }) => e);
+    const error = await vendorProvider({ config: await t.config(), provider: 'aws', infra: 'wuji', range: '*', registry: server.url }).then(
+      () => undefined,
+      (e: { code?: string; message?: string; hint?: string }) => e,
+    );
     assert.is(error?.code, 'PACK_NOT_FOUND');
     assert.match(String(error?.message), server.url);
     assert.match(String(error?.hint), 'index.json');
@@ -72,7 +79,10 @@ test('"or pass --registry" only when no registry was given', async () => {
   try {
     const t = await prodTree();
     const config = await t.config();
-    const given = await vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*', registry: server.url }).then(() => undefined, (e: { code?: string; hint?: string }) => e);
+    const given = await vendorProvider({ config, provider: 'aws', infra: 'wuji', range: '*', registry: server.url }).then(
+      () => undefined,
+      (e: { code?: string; hint?: string }) => e,
+    );
     assert.is(given?.code, 'PACK_NOT_FOUND');
     assert.not.match(String(given?.hint), 'pass --registry');
     // The local distribution, nothing packed: packing it or naming a registry are both ways out.

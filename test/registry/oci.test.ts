@@ -16,7 +16,7 @@ import { vendorProvider } from '../../lib/infra/vendor.ts';
 import { listRegistry } from '../../lib/registry/list.ts';
 import { publishPacks } from '../../lib/registry/publish.ts';
 import { codeOf } from '../helpers/codes.ts';
-import { makeTls, OPENSSL_BIN, proxyRegistry, REGISTRY_BIN, SKOPEO_BIN, skopeoCopy, skopeoManifest, startRegistry, tokenServer, type Registry } from '../helpers/oci-registry.ts';
+import { makeTls, OPENSSL_BIN, proxyRegistry, type Registry, REGISTRY_BIN, SKOPEO_BIN, skopeoCopy, skopeoManifest, startRegistry, tokenServer } from '../helpers/oci-registry.ts';
 import { addConfig, keysFor, pack, prodTree } from '../helpers/prod-tree.ts';
 import { gulp } from '../helpers/run.ts';
 import { snapshot } from '../helpers/snapshot.ts';
@@ -62,7 +62,7 @@ plain('publish pushes the documented artifact; skopeo reads it back and its tar 
     ['application/vnd.provisioning.pack.signature.v1.minisig', 'aws_prov_0.2.0.tar.minisig'],
   ]);
   assert.is(manifest.annotations['org.opencontainers.image.version'], '0.2.0');
-  assert.is(manifest.annotations['org.opencontainers.image.created'], '1985-10-26T08:15:00Z', 'the pack\'s own mtime, not the time of publishing');
+  assert.is(manifest.annotations['org.opencontainers.image.created'], '1985-10-26T08:15:00Z', "the pack's own mtime, not the time of publishing");
   const out = await testdir();
   await skopeoCopy(registry.host, 'acme/providers/aws_prov:0.2.0', path.join(out, 'copy'));
   const layer = manifest.layers[0].digest.replace('sha256:', '');
@@ -101,7 +101,7 @@ plain('vendor from oci:// records the manifest digest, checks every blob, and a 
   assert.ok(ref);
 });
 
-plain('a flipped byte in a blob in the registry\'s storage is INTEGRITY_MISMATCH, and the infra is not changed', async () => {
+plain("a flipped byte in a blob in the registry's storage is INTEGRITY_MISMATCH, and the infra is not changed", async () => {
   if (!registry) return skip();
   const { t, config } = await publishedTree(registry);
   // A version of its own: blobs are stored once per registry, and this one is spoilt for good.
@@ -139,7 +139,7 @@ plain('providers:sync restores a missing vendored copy by its recorded digest', 
   await removeProvider({ config, provider: 'aws', infra: 'wuji' });
 });
 
-plain('pack:list --registry lists what the namespace holds (catalog) and one module\'s versions', async () => {
+plain("pack:list --registry lists what the namespace holds (catalog) and one module's versions", async () => {
   if (!registry) return skip();
   const { t, config } = await publishedTree(registry);
   await pack(t.root, 'aws', { ver: '0.1.0' });
@@ -166,23 +166,26 @@ plain('pack:publish and providers:vendor through gulp, with --plain-http instead
   assert.ok(existsSync(path.join(t.wuji, 'vendor/aws_prov/PACK.json')));
 });
 
-plain('without plain HTTP the registry is REGISTRY_ERROR with a hint naming --plain-http (not ca_file), and following it works; an unreachable host is REGISTRY_ERROR', async () => {
-  if (!registry) return skip();
-  const t = await prodTree();
-  await pack(t.root, 'aws');
-  const config = await t.config();
-  const ns = `oci://${registry.host}/hinted/providers`;
-  // A TLS handshake answered in plain HTTP (Node: ERR_SSL_WRONG_VERSION_NUMBER) is no certificate problem.
-  const error = await publishPacks({ config, registry: ns }).then(() => undefined, (e: { code?: string; hint?: string }) => e);
-  assert.is(error?.code, 'REGISTRY_ERROR');
-  assert.match(String(error?.hint), '--plain-http');
-  assert.match(String(error?.hint), 'plain_http = true');
-  assert.not.match(String(error?.hint), 'ca_file');
-  const followed = await gulp(['pack:publish', '--registry', ns, '--plain-http', '--base', t.root, '--format', 'json', '--silent']);
-  assert.is(followed.code, 0, followed.stderr);
-  assert.equal(JSON.parse(followed.stdout).packs.map((x: { status: string }) => x.status), ['published']);
-  assert.is(await codeOf(publishPacks({ config, registry: 'oci://127.0.0.1:9/x/y', plainHttp: true })), 'REGISTRY_ERROR');
-});
+plain(
+  'without plain HTTP the registry is REGISTRY_ERROR with a hint naming --plain-http (not ca_file), and following it works; an unreachable host is REGISTRY_ERROR',
+  async () => {
+    if (!registry) return skip();
+    const t = await prodTree();
+    await pack(t.root, 'aws');
+    const config = await t.config();
+    const ns = `oci://${registry.host}/hinted/providers`;
+    // A TLS handshake answered in plain HTTP (Node: ERR_SSL_WRONG_VERSION_NUMBER) is no certificate problem.
+    const error = await publishPacks({ config, registry: ns }).then(() => undefined, (e: { code?: string; hint?: string }) => e);
+    assert.is(error?.code, 'REGISTRY_ERROR');
+    assert.match(String(error?.hint), '--plain-http');
+    assert.match(String(error?.hint), 'plain_http = true');
+    assert.not.match(String(error?.hint), 'ca_file');
+    const followed = await gulp(['pack:publish', '--registry', ns, '--plain-http', '--base', t.root, '--format', 'json', '--silent']);
+    assert.is(followed.code, 0, followed.stderr);
+    assert.equal(JSON.parse(followed.stdout).packs.map((x: { status: string }) => x.status), ['published']);
+    assert.is(await codeOf(publishPacks({ config, registry: 'oci://127.0.0.1:9/x/y', plainHttp: true })), 'REGISTRY_ERROR');
+  },
+);
 
 plain.run();
 
@@ -195,7 +198,7 @@ async function dockerConfig(config: unknown): Promise<string> {
   return dir;
 }
 
-secure('TLS with a throwaway CA and htpasswd Basic auth: ca_file and the docker config\'s auths work; no login is REGISTRY_AUTH naming the config file', async () => {
+secure("TLS with a throwaway CA and htpasswd Basic auth: ca_file and the docker config's auths work; no login is REGISTRY_AUTH naming the config file", async () => {
   if (missing || !OPENSSL_BIN) return skip();
   const tls = await makeTls();
   const reg = (await startRegistry({ tls, users: { ci: 's3cret' } }))!;
@@ -276,7 +279,11 @@ secure('credHelpers and credsStore: the docker-credential-<name> program is aske
   try {
     const bin = await testdir();
     const helper = path.join(bin, 'docker-credential-provtest');
-    await writeFile(helper, `#!/bin/sh\nread host\nif [ "$1" = get ] && [ "$host" = "${reg.host}" ]; then echo '{"ServerURL":"${reg.host}","Username":"helper","Secret":"from-helper"}'; else echo "credentials not found in native keychain"; exit 1; fi\n`, { mode: 0o755 });
+    await writeFile(
+      helper,
+      `#!/bin/sh\nread host\nif [ "$1" = get ] && [ "$host" = "${reg.host}" ]; then echo '{"ServerURL":"${reg.host}","Username":"helper","Secret":"from-helper"}'; else echo "credentials not found in native keychain"; exit 1; fi\n`,
+      { mode: 0o755 },
+    );
     const t = await prodTree('\n[distribution.oci]\nplain_http = true\n');
     await pack(t.root, 'aws');
     const ns = `oci://${reg.host}/helpers/providers`;
@@ -303,13 +310,22 @@ async function fakeRegistry(status: number, body: string, type: string): Promise
   const { createServer } = await import('node:http');
   const server = createServer((_req, res) => void res.writeHead(status, { 'content-type': type, connection: 'close' }).end(body));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { host: `127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections?.(); }) };
+  return {
+    host: `127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
+  };
 }
 
-for (const [what, status, body, type, code] of [
-  ['a 500 every time', 500, '{"errors":[{"code":"UNKNOWN","message":"boom"}]}', 'application/json', 'REGISTRY_ERROR'],
-  ['HTML (a web server, not a registry)', 200, '<html><body>hello</body></html>', 'text/html', 'REGISTRY_ERROR'],
-] as const) {
+for (
+  const [what, status, body, type, code] of [
+    ['a 500 every time', 500, '{"errors":[{"code":"UNKNOWN","message":"boom"}]}', 'application/json', 'REGISTRY_ERROR'],
+    ['HTML (a web server, not a registry)', 200, '<html><body>hello</body></html>', 'text/html', 'REGISTRY_ERROR'],
+  ] as const
+) {
   broken(`${what}: publish and vendor are ${code}, and nothing is written`, async () => {
     const fake = await fakeRegistry(status, body, type);
     try {
@@ -330,19 +346,30 @@ broken('a tag holding another kind of manifest (an image) is REGISTRY_ERROR; a t
   if (missing) return skip();
   const registry = (await startRegistry())!;
   try {
-  const { OciClient } = await import('../../lib/registry/oci/client.ts');
-  const client = new OciClient({ host: registry.host, plainHttp: true });
-  const config = Buffer.from('{}');
-  await client.pushBlob('odd/providers/aws_prov', config);
-  const image = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${(await import('node:crypto')).createHash('sha256').update(config).digest('hex')}`, size: 2 }, layers: [] }));
-  await client.putManifest('odd/providers/aws_prov', '1.0.0', image);
-  await client.putManifest('odd/providers/aws_prov', 'latest', image);
-  const t = await prodTree('\n[distribution.oci]\nplain_http = true\n');
-  const cfg = await t.config();
-  const before = await snapshot(t.wuji);
-  assert.is(await codeOf(vendorProvider({ config: cfg, provider: 'aws', infra: 'wuji', range: '1.0.0', registry: `oci://${registry.host}/odd/providers` })), 'REGISTRY_ERROR');
-  assert.is(await codeOf(vendorProvider({ config: cfg, provider: 'aws', infra: 'wuji', range: 'latest', registry: `oci://${registry.host}/odd/providers` })), 'INVALID_OPTION');
-  assert.equal(await snapshot(t.wuji), before);
+    const { OciClient } = await import('../../lib/registry/oci/client.ts');
+    const client = new OciClient({ host: registry.host, plainHttp: true });
+    const config = Buffer.from('{}');
+    await client.pushBlob('odd/providers/aws_prov', config);
+    const image = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: `sha256:${(await import('node:crypto')).createHash('sha256').update(config).digest('hex')}`,
+          size: 2,
+        },
+        layers: [],
+      }),
+    );
+    await client.putManifest('odd/providers/aws_prov', '1.0.0', image);
+    await client.putManifest('odd/providers/aws_prov', 'latest', image);
+    const t = await prodTree('\n[distribution.oci]\nplain_http = true\n');
+    const cfg = await t.config();
+    const before = await snapshot(t.wuji);
+    assert.is(await codeOf(vendorProvider({ config: cfg, provider: 'aws', infra: 'wuji', range: '1.0.0', registry: `oci://${registry.host}/odd/providers` })), 'REGISTRY_ERROR');
+    assert.is(await codeOf(vendorProvider({ config: cfg, provider: 'aws', infra: 'wuji', range: 'latest', registry: `oci://${registry.host}/odd/providers` })), 'INVALID_OPTION');
+    assert.equal(await snapshot(t.wuji), before);
   } finally {
     await registry.stop();
   }
@@ -389,7 +416,10 @@ races('kill -9 during a push of 24 packs: every tag there is complete (its blobs
     const ns = `oci://${reg.host}/killed/providers`;
     const { spawn } = await import('node:child_process');
     const { PROJECT_ROOT } = await import('../helpers/testdir.ts');
-    const child = spawn('node', [path.join(PROJECT_ROOT, 'node_modules/gulp-cli/bin/gulp.js'), 'pack:publish', '--registry', ns, '--base', t.root], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+    const child = spawn('node', [path.join(PROJECT_ROOT, 'node_modules/gulp-cli/bin/gulp.js'), 'pack:publish', '--registry', ns, '--base', t.root], {
+      cwd: PROJECT_ROOT,
+      stdio: 'ignore',
+    });
     const blobs = path.join(reg.storage, 'docker/registry/v2/blobs/sha256');
     const count = async () => (existsSync(blobs) ? (await readdir(blobs)).length : 0);
     while ((await count()) < 6 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 10));

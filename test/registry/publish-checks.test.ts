@@ -20,7 +20,7 @@ import { addConfig, codeOf, keysFor, pack, prodTree } from '../helpers/prod-tree
 
 const signatures = suite('pack:publish: signatures are checked before anything is published');
 
-signatures('another tar\'s .minisig under this tar\'s name is SIGNATURE_INVALID, and nothing is written', async () => {
+signatures("another tar's .minisig under this tar's name is SIGNATURE_INVALID, and nothing is written", async () => {
   const t = await prodTree();
   const { keys, config } = await keysFor(t.root);
   await addConfig(t.root, config);
@@ -69,7 +69,7 @@ signatures.run();
 
 const output = suite('pack:provider --output: a pack outside pack_path');
 
-output('is recorded beside itself, not in the tree\'s metadata: verify, publish and vendor of the tree\'s own packs still work', async () => {
+output("is recorded beside itself, not in the tree's metadata: verify, publish and vendor of the tree's own packs still work", async () => {
   const t = await prodTree();
   await pack(t.root, 'aws');
   const out = await testdir();
@@ -77,7 +77,7 @@ output('is recorded beside itself, not in the tree\'s metadata: verify, publish 
   assert.is(r.code, 0, r.stderr);
   assert.ok(existsSync(path.join(out, 'aws_prov_9.9.9.tar')));
   const meta = JSON.parse(await readFile(path.join(t.root, 'distribution/registry/aws_prov.json'), 'utf8'));
-  assert.equal(Object.keys(meta.versions), ['0.2.0'], 'the tree\'s metadata does not name it');
+  assert.equal(Object.keys(meta.versions), ['0.2.0'], "the tree's metadata does not name it");
   assert.ok(existsSync(path.join(out, 'aws_prov.json')), 'its metadata is beside it');
   const config = await t.config();
   assert.equal((await verifyPacks({ config })).errors, []);
@@ -124,7 +124,7 @@ review('a signed pack with no key to check it with is CONFIG_INVALID (nothing is
   assert.is(await codeOf(publishPacks({ config: await t.config(), registry: path.join(await testdir(), 'reg') })), 'CONFIG_INVALID');
 });
 
-review('with [distribution] registry set, --registry local still vendors from the tree\'s own packs', async () => {
+review("with [distribution] registry set, --registry local still vendors from the tree's own packs", async () => {
   const t = await prodTree('\n[distribution]\nregistry = "oci://127.0.0.1:9/nowhere/providers"\n');
   await pack(t.root, 'aws');
   const { vendorProvider } = await import('../../lib/infra/vendor.ts');

@@ -90,7 +90,7 @@ test('a local pack that no longer matches its metadata is refused (INTEGRITY_MIS
   assert.not.ok(existsSync(path.join(registry, 'packages/aws_prov_0.2.0.tar')));
 });
 
-test('pack:publish never writes outside the registry: metadata whose name is not its file\'s stem is REGISTRY_ERROR, nothing written', async () => {
+test("pack:publish never writes outside the registry: metadata whose name is not its file's stem is REGISTRY_ERROR, nothing written", async () => {
   const cases: [label: string, name: unknown][] = [
     ['a path out of the registry', '../../../config/settings'],
     ['another module', 'local_prov'],
@@ -131,7 +131,10 @@ test('a refused publish into a new registry folder leaves no folder behind (noth
   const cases: [label: string, registry: (parent: string) => Promise<string>][] = [
     ['a new folder', async (parent) => path.join(parent, 'reg')],
     ['new nested folders', async (parent) => path.join(parent, 'a/b/reg')],
-    ['an existing empty folder', async (parent) => { await mkdir(path.join(parent, 'reg')); return path.join(parent, 'reg'); }],
+    ['an existing empty folder', async (parent) => {
+      await mkdir(path.join(parent, 'reg'));
+      return path.join(parent, 'reg');
+    }],
   ];
   for (const [label, make] of cases) {
     const t = await prodTree();

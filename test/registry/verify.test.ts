@@ -79,7 +79,10 @@ signing('pack --sign never signs a tar it did not rebuild: a swapped tar with ag
   const { fileIntegrity } = await import('../../lib/formats/integrity.ts');
   const { stat } = await import('node:fs/promises');
   const pj = Buffer.from(JSON.stringify({ name: 'aws_prov', version: '0.2.0', files: { 'main.ncl': 'x'.repeat(64) } }));
-  await writeFile(tar, buildTar([{ path: 'aws_prov/' }, { path: 'aws_prov/main.ncl', data: Buffer.from('{ evil = true }\n') }, { path: 'aws_prov/PACK.json', data: pj }], { mtime: 0 }));
+  await writeFile(
+    tar,
+    buildTar([{ path: 'aws_prov/' }, { path: 'aws_prov/main.ncl', data: Buffer.from('{ evil = true }\n') }, { path: 'aws_prov/PACK.json', data: pj }], { mtime: 0 }),
+  );
   await rm(sig);
   const fi = await fileIntegrity(tar);
   const st = await stat(tar);
@@ -125,7 +128,7 @@ signing('pack --force replacing a tar without a key removes its old .minisig (it
   await verifyFile({ file: signed.file, publicKeys: [keys.publicKeyFile] });
 });
 
-signing('pack:provider --force says it removed the replaced tar\'s signature (gulp subprocess)', async () => {
+signing("pack:provider --force says it removed the replaced tar's signature (gulp subprocess)", async () => {
   const t = await prodTree();
   const { keys } = await keysFor(t.root);
   const first = await pack(t.root, 'aws', { secretKeyFile: keys.secretKeyFile });
@@ -224,7 +227,7 @@ verify('an unsigned pack: a warning, or SIGNATURE_MISSING with require_signature
   assert.equal(codes(only.errors), ['SIGNATURE_MISSING']);
 });
 
-verify('pack:verify ties a signature to its file: another version\'s signed tar renamed under this version\'s name is SIGNATURE_INVALID', async () => {
+verify("pack:verify ties a signature to its file: another version's signed tar renamed under this version's name is SIGNATURE_INVALID", async () => {
   const t = await prodTree();
   const { keys, config } = await keysFor(t.root);
   await addConfig(t.root, config);

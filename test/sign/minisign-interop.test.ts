@@ -16,7 +16,6 @@ const minisign = (args: readonly string[], options: { cwd?: string } = {}) => ru
 
 const version = await minisign(['-v']).then((r) => (r.code === 0 ? r.stdout.trim() : undefined), () => undefined);
 
-
 /** `minisign -G -W`: an unencrypted pair made by the real tool. */
 async function theirKeys(dir: string): Promise<{ pub: string; key: string }> {
   const pub = path.join(dir, 'their.pub');

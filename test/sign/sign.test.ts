@@ -13,7 +13,6 @@ import { snapshot } from '../helpers/snapshot.ts';
 import { testdir } from '../helpers/testdir.ts';
 import { codeOf } from '../helpers/codes.ts';
 
-
 async function caught(promise: Promise<unknown>): Promise<ProvisioningError> {
   try {
     await promise;
@@ -131,7 +130,7 @@ roundTrip('round trip with key files', async () => {
   assert.is(result.prehashed, true);
   assert.match(result.trustedComment, /^timestamp:\d+\tfile:pkg\.tar\thashed$/);
 });
-roundTrip('the .minisig has minisign\'s four lines', async () => {
+roundTrip("the .minisig has minisign's four lines", async () => {
   const { sig } = await signedTree();
   const lines = (await readFile(sig, 'utf8')).split('\n');
   assert.is(lines.length, 5);

@@ -58,9 +58,18 @@ disk.run();
 const interrupt = suite('failures: Ctrl-C and SIGTERM');
 
 /** Starts gulp with `args`; resolves with its exit status after `signal` is sent once `ready()` holds. */
-function interrupted(args: string[], signal: NodeJS.Signals, ready: () => Promise<boolean>, env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function interrupted(
+  args: string[],
+  signal: NodeJS.Signals,
+  ready: () => Promise<boolean>,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('node', [GULP, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: '1', PROVISIONING: '', PROVISIONING_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node', [GULP, ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, NO_COLOR: '1', PROVISIONING: '', PROVISIONING_CONFIG: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdout.resume();
@@ -127,7 +136,12 @@ interrupt('SIGINT during an HTTP vendor download removes the provisioning-vendor
   const { snapshot } = await import('../helpers/snapshot.ts');
   const before = await snapshot(t.wuji);
   try {
-    const r = await interrupted(['providers:vendor', '--provider', 'aws', '--infra', 'wuji', '--ver', '*', '--registry', url, '--base', t.root], 'SIGINT', async () => sending && (await readdir(tmp)).some((n) => n.startsWith('provisioning-vendor-')), { TMPDIR: tmp });
+    const r = await interrupted(
+      ['providers:vendor', '--provider', 'aws', '--infra', 'wuji', '--ver', '*', '--registry', url, '--base', t.root],
+      'SIGINT',
+      async () => sending && (await readdir(tmp)).some((n) => n.startsWith('provisioning-vendor-')),
+      { TMPDIR: tmp },
+    );
     assert.is.not(r.code, 0);
     assert.equal((await readdir(tmp)).filter((n) => n.startsWith('provisioning-vendor-')), [], 'the temp folder is gone');
     assert.equal(await snapshot(t.wuji), before, 'the infra is as it was (no lock left)');

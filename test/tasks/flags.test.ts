@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ProvisioningError } from '../../lib/errors.ts';
-import { parseFlags, type FlagSpecs } from '../../tasks/support/flags.ts';
+import { type FlagSpecs, parseFlags } from '../../tasks/support/flags.ts';
 import { codeOfSync } from '../helpers/codes.ts';
 
 const flags = suite('flags');

@@ -112,7 +112,7 @@ function underTerminal(command: string, env: Record<string, string | undefined>)
   return run('script', ['-qec', command, '/dev/null'], { env: { PROVISIONING: '', PROVISIONING_CONFIG: '', CI: undefined, FORCE_COLOR: undefined, TERM: 'xterm', ...env } });
 }
 
-test('NO_COLOR under a terminal uncolours gulp-cli\'s own lines too (timestamps, task names)', async () => {
+test("NO_COLOR under a terminal uncolours gulp-cli's own lines too (timestamps, task names)", async () => {
   if (!hasScript) return console.log('  (skipped: no `script` to make a terminal)');
   const root = await exampleTree(OFF);
   const command = `node ${path.join(PROJECT_ROOT, 'node_modules/gulp-cli/bin/gulp.js')} providers:list --base ${root}`;

@@ -9,7 +9,7 @@ import { exampleTree, PROJECT_ROOT, testdir } from '../helpers/testdir.ts';
 const from = (shell: string, args: string[]) =>
   gulp(['--gulpfile', path.join(PROJECT_ROOT, 'gulpfile.ts'), '--preload', path.join(PROJECT_ROOT, 'tools/gulp-preload.mjs'), ...args], { cwd: shell });
 
-const test = suite('relative paths are the user\'s folder, not the gulpfile\'s');
+const test = suite("relative paths are the user's folder, not the gulpfile's");
 
 test('--base and --output relative to the folder gulp was started in (INIT_CWD), not the gulpfile folder', async () => {
   const root = await exampleTree();

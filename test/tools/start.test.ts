@@ -1,4 +1,4 @@
-import { cp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -46,7 +46,10 @@ test('a project without a build builds itself on the first run; an edited source
 
   // A change deep in lib/ (not a task module) is seen too.
   const format = path.join(dir, 'lib/output/format.ts');
-  await writeFile(format, (await readFile(format, 'utf8')).replace("[line(columns.map((c) => c.header.toUpperCase()))", "['EDITED', line(columns.map((c) => c.header.toUpperCase()))"));
+  await writeFile(
+    format,
+    (await readFile(format, 'utf8')).replace('[line(columns.map((c) => c.header.toUpperCase()))', "['EDITED', line(columns.map((c) => c.header.toUpperCase()))"),
+  );
   const listed = await gulpIn(dir, ['providers:list', '--base', path.join(dir, 'examples/provisioning'), '--silent']);
   assert.is(listed.code, 0, listed.stderr);
   assert.match(listed.stdout, /^EDITED\n/);

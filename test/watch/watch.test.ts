@@ -170,7 +170,16 @@ lib('result lines: one head line, then a coded line per problem with its hint', 
   const ok = formatResult({ infra: 'wuji', providers: ['upcloud'], errors: [], warnings: [], ms: 12 }, {});
   assert.is(ok, '✔ wuji: upcloud ok (12 ms)');
   const bad = formatResult(
-    { infra: 'wuji', providers: ['upcloud'], errors: [{ code: 'IMPORT_UNRESOLVED', message: 'Cannot resolve import "x.ncl"', file: 'a.ncl', line: 2, column: 3, hint: 'check the path' }, { code: 'LINK_DANGLING', message: 'gone' }], warnings: [], ms: 5 },
+    {
+      infra: 'wuji',
+      providers: ['upcloud'],
+      errors: [{ code: 'IMPORT_UNRESOLVED', message: 'Cannot resolve import "x.ncl"', file: 'a.ncl', line: 2, column: 3, hint: 'check the path' }, {
+        code: 'LINK_DANGLING',
+        message: 'gone',
+      }],
+      warnings: [],
+      ms: 5,
+    },
     {},
   );
   assert.is(bad, ['✖ wuji: 2 problems (5 ms)', '  IMPORT_UNRESOLVED: Cannot resolve import "x.ncl" (a.ncl:2:3)', '    hint: check the path', '  LINK_DANGLING: gone'].join('\n'));

@@ -1,4 +1,4 @@
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
 import { ProvisioningError } from '../../errors.ts';
 
 /**
@@ -158,4 +158,3 @@ export function setFlag(records: RecordsFile, key: Flag, on: boolean): void {
     records.doc.set(key, true);
   } else records.doc.delete(key);
 }
-

@@ -3,6 +3,21 @@
  * (edit.ts), read as typed records (read.ts), written back as a minimal splice of the user's
  * bytes (text.ts).
  */
-export { deleteRecord, emptyRecordsFile, FLAGS, getFlag, getMark, MARKS, nullProviders, parseRecordsFile, setFlag, setMark, setRecord, type Flag, type Mark, type RecordsFile } from './edit.ts';
-export { getRecord, listRecords, recordFields, type InstallMode, type ProviderRecord, type RecordEntry } from './read.ts';
-export { emptyProvidersForm, recordsText, type EmptyProvidersForm } from './text.ts';
+export {
+  deleteRecord,
+  emptyRecordsFile,
+  type Flag,
+  FLAGS,
+  getFlag,
+  getMark,
+  type Mark,
+  MARKS,
+  nullProviders,
+  parseRecordsFile,
+  type RecordsFile,
+  setFlag,
+  setMark,
+  setRecord,
+} from './edit.ts';
+export { getRecord, type InstallMode, listRecords, type ProviderRecord, type RecordEntry, recordFields } from './read.ts';
+export { type EmptyProvidersForm, emptyProvidersForm, recordsText } from './text.ts';

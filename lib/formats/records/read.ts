@@ -57,7 +57,11 @@ function toRecord(value: Record<string, unknown>): { record?: ProviderRecord; mi
   const module = str('module');
   const source = str('source');
   const mode = value.mode === 'link' || value.mode === 'vendor' ? value.mode : (missing.push('mode (link or vendor)'), 'link');
-  const language = value.language === undefined ? 'nickel' : value.language === 'nickel' || value.language === 'kcl' ? value.language : (missing.push('language (nickel or kcl)'), 'nickel');
+  const language = value.language === undefined
+    ? 'nickel'
+    : value.language === 'nickel' || value.language === 'kcl'
+    ? value.language
+    : (missing.push('language (nickel or kcl)'), 'nickel');
   const version = value.version === null || value.version === undefined ? null : String(value.version);
   const record: ProviderRecord = { module, mode, version, source, language };
   if (typeof value.integrity === 'string') record.integrity = value.integrity;

@@ -23,7 +23,7 @@
  * …) falls back to serialising the document with options that keep as much of the user's style
  * as yaml can.
  */
-import { Document, isMap, isPair, isScalar, parseDocument, YAMLMap, type Pair, type ToStringOptions } from 'yaml';
+import { Document, isMap, isPair, isScalar, type Pair, parseDocument, type ToStringOptions, YAMLMap } from 'yaml';
 import type { RecordsFile } from './edit.ts';
 
 interface Edit {
@@ -251,7 +251,7 @@ function splice(records: RecordsFile, original: Document, options: ToStringOptio
   const flags = diffPairs(source, top.items, now.items, 0, options, lastTop.end, kept ? 'providers' : undefined);
   if (!entries || !flags) return undefined;
   // Rendered text is LF; a CRLF file gets CRLF in what is spliced into it.
-  if (crlf(source)) for (const edit of [...entries, ...flags]) edit.text = edit.text.replace(/\r?\n/g, '\r\n');
+  if (crlf(source)) { for (const edit of [...entries, ...flags]) edit.text = edit.text.replace(/\r?\n/g, '\r\n'); }
   let text = source;
   // Applied from the end backwards; at one offset the later edit goes in first, so the earlier
   // one (an entry before a top-level flag) ends up before it.

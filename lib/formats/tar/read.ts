@@ -83,7 +83,9 @@ export class TarReader {
         else if (type === 'g') {
           // Global headers (git archive writes one with the commit id) may not retarget entries.
           const global = parsePax(body, offset);
-          for (const key of ['path', 'linkpath', 'size']) if (global.has(key)) throw unsafe(`Cannot accept tar global header at offset ${offset}: it sets "${key}" for every entry`);
+          for (const key of ['path', 'linkpath', 'size']) {
+            if (global.has(key)) throw unsafe(`Cannot accept tar global header at offset ${offset}: it sets "${key}" for every entry`);
+          }
         } else {
           const value = Buffer.from(body).toString('utf8').replace(/\0+$/, '');
           if (type === 'L') longName = value;

@@ -47,17 +47,15 @@ export function buildTar(entries: readonly TarEntry[], { mtime }: BuildTarOption
     const data = isDir ? EMPTY : (entry.data ?? EMPTY);
     const mode = entry.mode ?? (isDir ? 0o755 : 0o644);
     const split = splitUstarPath(entry.path);
-    const p: Planned = split
-      ? { name: split.name, prefix: split.prefix, data, mode, type: isDir ? '5' : '0' }
-      : {
-          name: encoder.encode(entry.path.replace(/[^\x20-\x7e]/g, '_')).subarray(0, 100),
-          prefix: EMPTY,
-          pax: paxRecord('path', entry.path),
-          paxName: encoder.encode(`PaxHeaders/${entry.path.replace(/\/$/, '').split('/').pop()!.replace(/[^\x20-\x7e]/g, '_')}`.slice(0, 99)),
-          data,
-          mode,
-          type: isDir ? '5' : '0',
-        };
+    const p: Planned = split ? { name: split.name, prefix: split.prefix, data, mode, type: isDir ? '5' : '0' } : {
+      name: encoder.encode(entry.path.replace(/[^\x20-\x7e]/g, '_')).subarray(0, 100),
+      prefix: EMPTY,
+      pax: paxRecord('path', entry.path),
+      paxName: encoder.encode(`PaxHeaders/${entry.path.replace(/\/$/, '').split('/').pop()!.replace(/[^\x20-\x7e]/g, '_')}`.slice(0, 99)),
+      data,
+      mode,
+      type: isDir ? '5' : '0',
+    };
     if (p.pax) total += BLOCK + p.pax.length + padding(p.pax.length);
     total += BLOCK + data.length + padding(data.length);
     planned.push(p);
@@ -67,7 +65,7 @@ export function buildTar(entries: readonly TarEntry[], { mtime }: BuildTarOption
   for (const p of planned) {
     if (p.pax) {
       encodeHeader(out, at, { name: p.paxName!, mode: 0o644, size: p.pax.length, mtime, type: 'x' });
-      out.set(p.pax, (at += BLOCK));
+      out.set(p.pax, at += BLOCK);
       at += p.pax.length + padding(p.pax.length);
     }
     encodeHeader(out, at, { name: p.name, prefix: p.prefix, mode: p.mode, size: p.data.length, mtime, type: p.type });

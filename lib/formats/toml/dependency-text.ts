@@ -1,5 +1,5 @@
 import { parse } from 'smol-toml';
-import { insertLines, joinLines, type Line, newlineOf, removeLines, type Statement, splitLines, statements } from './lines.ts';
+import { insertLines, joinLines, type Line, newlineOf, removeLines, splitLines, type Statement, statements } from './lines.ts';
 
 type Table = Record<string, unknown>;
 type KeyVal = Extract<Statement, { kind: 'keyval' }>;

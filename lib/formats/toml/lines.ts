@@ -18,15 +18,15 @@ export type Statement =
   | { kind: 'blank' | 'comment'; first: number; last: number }
   | { kind: 'header'; first: number; last: number; path: string[]; array: boolean }
   | {
-      kind: 'keyval';
-      first: number;
-      last: number;
-      /** The key, dotted parts decoded (`"a.b".c` is `['a.b', 'c']`). */
-      key: string[];
-      /** Where the value starts and ends in line `first` (meaningful when `first === last`). */
-      valueStart: number;
-      valueEnd: number;
-    };
+    kind: 'keyval';
+    first: number;
+    last: number;
+    /** The key, dotted parts decoded (`"a.b".c` is `['a.b', 'c']`). */
+    key: string[];
+    /** Where the value starts and ends in line `first` (meaningful when `first === last`). */
+    valueStart: number;
+    valueEnd: number;
+  };
 
 const BOM = '\uFEFF';
 
@@ -83,8 +83,7 @@ const BARE = /[A-Za-z0-9_-]/;
 const ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', e: '\x1b', '"': '"', '\\': '\\' };
 
 function decodeBasic(raw: string): string {
-  return raw.replace(/\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|.)/g, (_, e: string) =>
-    e.length > 1 ? String.fromCodePoint(parseInt(e.slice(1), 16)) : (ESCAPES[e] ?? e));
+  return raw.replace(/\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|.)/g, (_, e: string) => e.length > 1 ? String.fromCodePoint(parseInt(e.slice(1), 16)) : (ESCAPES[e] ?? e));
 }
 
 /** Reads statements over the lines; `undefined` when the text does not read as expected. */

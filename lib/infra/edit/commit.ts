@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ProvisioningError, systemError, type Problem } from '../../errors.ts';
+import { type Problem, ProvisioningError, systemError } from '../../errors.ts';
 import { writeFileAtomic } from '../../fs/atomic.ts';
 import { isInsideReal } from '../../fs/inside.ts';
 import { createLink, removeIfEmpty, removeLink } from '../link.ts';
@@ -43,10 +43,18 @@ export interface Executed {
 /** The path an operation renames, deletes or creates an entry in (its parent folder is what matters). */
 function touched(op: Operation): string {
   switch (op.kind) {
-    case 'write': case 'delete': return op.file;
-    case 'mkdir': return op.dir;
-    case 'link': case 'unlink': return op.path;
-    case 'rmdir-if-empty': case 'rm-tree': case 'place': return op.dir;
+    case 'write':
+    case 'delete':
+      return op.file;
+    case 'mkdir':
+      return op.dir;
+    case 'link':
+    case 'unlink':
+      return op.path;
+    case 'rmdir-if-empty':
+    case 'rm-tree':
+    case 'place':
+      return op.dir;
   }
 }
 
@@ -59,8 +67,10 @@ async function apply(tx: Transaction, op: Operation, rel: (p: string) => string,
     case 'write':
       // Same bytes: leave the file (and its mtime) alone; an absent file stays absent when empty.
       if (op.previous.text === op.text && (op.previous.exists || op.text === '')) return;
-      await tx.step(`wrote ${rel(op.file)}`, () => writeFileAtomic(op.file, op.text), () =>
-        op.previous.exists ? writeFileAtomic(op.file, op.previous.text) : rm(op.file, { force: true }),
+      await tx.step(
+        `wrote ${rel(op.file)}`,
+        () => writeFileAtomic(op.file, op.text),
+        () => op.previous.exists ? writeFileAtomic(op.file, op.previous.text) : rm(op.file, { force: true }),
       );
       return;
     case 'delete':
@@ -137,7 +147,12 @@ export async function execute(operations: readonly Operation[], base: string, wi
     try {
       await rm(aside, { recursive: true, force: true });
     } catch (error) {
-      warnings.push({ code: 'CLEANUP_FAILED', message: `Cannot delete ${rel(aside)}/ (what was ${rel(dir)}/): ${(error as NodeJS.ErrnoException).code ?? String(error)}; the change is made`, file: rel(aside), hint: 'delete that folder yourself' });
+      warnings.push({
+        code: 'CLEANUP_FAILED',
+        message: `Cannot delete ${rel(aside)}/ (what was ${rel(dir)}/): ${(error as NodeJS.ErrnoException).code ?? String(error)}; the change is made`,
+        file: rel(aside),
+        hint: 'delete that folder yourself',
+      });
       continue;
     }
     // Only ever a plain rmdir: a folder holding anything at all stays.

@@ -131,14 +131,18 @@ export async function editInfra<T>(config: Config, which: string | Infra, plan: 
 /** The edit's operations with the two files' writes between `before` and `after`. */
 async function commitEdit(edit: InfraEdit): Promise<Executed> {
   const { config, infra } = edit;
-  return execute([
-    ...edit.before,
-    edit.remove.has('manifest')
-      ? { kind: 'delete', file: infra.manifestFile, previous: edit.original }
-      : { kind: 'write', file: infra.manifestFile, text: edit.manifest.text, previous: edit.original },
-    edit.remove.has('records')
-      ? { kind: 'delete', file: infra.recordFile, previous: edit.records }
-      : { kind: 'write', file: infra.recordFile, text: recordsText(edit.records), previous: edit.records },
-    ...edit.after,
-  ], config.root, infra.dir);
+  return execute(
+    [
+      ...edit.before,
+      edit.remove.has('manifest')
+        ? { kind: 'delete', file: infra.manifestFile, previous: edit.original }
+        : { kind: 'write', file: infra.manifestFile, text: edit.manifest.text, previous: edit.original },
+      edit.remove.has('records')
+        ? { kind: 'delete', file: infra.recordFile, previous: edit.records }
+        : { kind: 'write', file: infra.recordFile, text: recordsText(edit.records), previous: edit.records },
+      ...edit.after,
+    ],
+    config.root,
+    infra.dir,
+  );
 }

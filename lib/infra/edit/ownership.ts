@@ -10,7 +10,24 @@ import path from 'node:path';
 import type { Config } from '../../config/types.ts';
 import { drift } from '../../errors.ts';
 import { dependencyIs, getDependency, hasDependenciesTable, listDependencies, parseManifest, withDependency } from '../../formats/toml/dependencies.ts';
-import { deleteRecord, emptyProvidersForm, emptyRecordsFile, FLAGS, getFlag, getMark, listRecords, MARKS, nullProviders, recordFields, recordsText, setFlag, setMark, setRecord, type ProviderRecord, type RecordEntry } from '../../formats/records/index.ts';
+import {
+  deleteRecord,
+  emptyProvidersForm,
+  emptyRecordsFile,
+  FLAGS,
+  getFlag,
+  getMark,
+  listRecords,
+  MARKS,
+  nullProviders,
+  type ProviderRecord,
+  type RecordEntry,
+  recordFields,
+  recordsText,
+  setFlag,
+  setMark,
+  setRecord,
+} from '../../formats/records/index.ts';
 import { sha256Hex } from '../../formats/integrity.ts';
 import { dependencyValueText, withDependencyValueText } from '../../formats/toml/dependency-text.ts';
 import { moduleName } from '../../names.ts';
@@ -71,7 +88,9 @@ export function recordDrift(config: Config, name: string, entry: RecordEntry | u
   const record = entry.record;
   if (!record) return `its record is not one the tool writes (${entry.problems.map((p) => p.message).join('; ')})`;
   if (record.module !== moduleName(name)) return `its record names module "${record.module}", not "${moduleName(name)}"`;
-  if (record.mode === 'link' && !sameInstall(record, expectedLinkRecord(config, name, record.language))) return `its record says source "${record.source}", not the provider's folder`;
+  if (record.mode === 'link' && !sameInstall(record, expectedLinkRecord(config, name, record.language))) {
+    return `its record says source "${record.source}", not the provider's folder`;
+  }
   if (entry.stamp !== undefined && entry.stamp !== stampOf(record)) return 'its record was changed by hand since the tool wrote it (its stamp no longer matches)';
   return undefined;
 }
@@ -173,7 +192,9 @@ export function releaseDependency(edit: InfraEdit, module: string, record: Provi
     const back = typeof theirs === 'string' && dependencyValueText(manifest.text, module) !== theirs ? withDependencyValueText(manifest.text, module, theirs) : undefined;
     const link = dependencyFor(edit.config, { ...record, mode: 'link' });
     if (back !== undefined) edit.manifest = parseManifest(back, manifest.file, manifest.exists);
-    else if (dependencyValueText(manifest.text, module) !== theirs && !dependencyIs(manifest, module, link)) edit.manifest = parseManifest(withDependency(manifest, module, link), manifest.file, manifest.exists);
+    else if (dependencyValueText(manifest.text, module) !== theirs && !dependencyIs(manifest, module, link)) {
+      edit.manifest = parseManifest(withDependency(manifest, module, link), manifest.file, manifest.exists);
+    }
     return;
   }
   const emptied = Object.keys(listDependencies(manifest)).every((key) => key === module);

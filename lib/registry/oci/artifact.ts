@@ -11,7 +11,7 @@ import { isSri, sri } from '../../formats/integrity.ts';
 import type { PackInfo } from '../../formats/metadata.ts';
 import { decodeHeader } from '../../formats/tar/header.ts';
 import { SHA256_DIGEST } from '../ref.ts';
-import { digestOf, OCI_MANIFEST, type Descriptor } from './client.ts';
+import { type Descriptor, digestOf, OCI_MANIFEST } from './client.ts';
 
 export const MEDIA_TYPES = {
   artifact: 'application/vnd.provisioning.pack.v1',
@@ -119,7 +119,8 @@ export interface ParsedArtifact {
 
 function isDescriptor(value: unknown): value is Descriptor {
   const d = value as Descriptor;
-  return typeof d === 'object' && d !== null && typeof d.mediaType === 'string' && typeof d.digest === 'string' && SHA256_DIGEST.test(d.digest) && Number.isSafeInteger(d.size) && d.size >= 0;
+  return typeof d === 'object' && d !== null && typeof d.mediaType === 'string' && typeof d.digest === 'string' && SHA256_DIGEST.test(d.digest) && Number.isSafeInteger(d.size) &&
+    d.size >= 0;
 }
 
 /** A pulled manifest as a pack artifact; REGISTRY_ERROR naming what it is when it is not one. */
@@ -133,9 +134,13 @@ export function parseArtifact(bytes: Uint8Array, where: string): ParsedArtifact 
   const config = data.config;
   const type = data.artifactType ?? (isDescriptor(config) ? config.mediaType : undefined);
   if (data.mediaType !== OCI_MANIFEST || type !== MEDIA_TYPES.artifact && !(isDescriptor(config) && config.mediaType === MEDIA_TYPES.config)) {
-    throw new ProvisioningError('REGISTRY_ERROR', `Cannot use ${where}: it is ${String(type ?? data.mediaType ?? 'an unknown artifact')}, not a provider pack (${MEDIA_TYPES.artifact})`, {
-      hint: 'that tag holds something else than what pack:publish pushes',
-    });
+    throw new ProvisioningError(
+      'REGISTRY_ERROR',
+      `Cannot use ${where}: it is ${String(type ?? data.mediaType ?? 'an unknown artifact')}, not a provider pack (${MEDIA_TYPES.artifact})`,
+      {
+        hint: 'that tag holds something else than what pack:publish pushes',
+      },
+    );
   }
   const layers = Array.isArray(data.layers) ? data.layers.filter(isDescriptor) : [];
   const tars = layers.filter((l) => l.mediaType === MEDIA_TYPES.layer);
@@ -159,7 +164,10 @@ export function parseConfig(bytes: Uint8Array, artifact: ParsedArtifact, where: 
   }
   const hex = Buffer.from(data.integrity.slice('sha256-'.length), 'base64').toString('hex');
   if (`sha256:${hex}` !== artifact.tar.digest || data.size !== artifact.tar.size) {
-    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${where}: its config says ${data.integrity} (${data.size} bytes), its tar layer is ${artifact.tar.digest} (${artifact.tar.size} bytes)`);
+    throw new ProvisioningError(
+      'INTEGRITY_MISMATCH',
+      `Cannot trust ${where}: its config says ${data.integrity} (${data.size} bytes), its tar layer is ${artifact.tar.digest} (${artifact.tar.size} bytes)`,
+    );
   }
   return data;
 }

@@ -19,7 +19,7 @@ import { rootCertificates } from 'node:tls';
 import { ProvisioningError } from '../../errors.ts';
 import { SHA256_DIGEST } from '../ref.ts';
 import { sha256Hex } from '../../formats/integrity.ts';
-import { credentialsFor, dockerConfigFile, type Credentials } from './credentials.ts';
+import { type Credentials, credentialsFor, dockerConfigFile } from './credentials.ts';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const ACCEPT_MANIFESTS = `${OCI_MANIFEST}, application/vnd.oci.image.index.v1+json;q=0.5, application/vnd.docker.distribution.manifest.v2+json;q=0.4`;
@@ -63,7 +63,6 @@ export function digestOf(bytes: Uint8Array): string {
   return `sha256:${sha256Hex(bytes)}`;
 }
 
-
 /** `Bearer realm="…",service="…",scope="…"` → its scheme and parameters. */
 export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
   const space = header.indexOf(' ');
@@ -81,7 +80,9 @@ async function makeFetch(caFile: string | undefined): Promise<FetchLike> {
   try {
     ca = await readFile(caFile, 'utf8');
   } catch (error) {
-    throw new ProvisioningError('CONFIG_INVALID', `Cannot read [distribution.oci] ca_file "${caFile}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { file: caFile });
+    throw new ProvisioningError('CONFIG_INVALID', `Cannot read [distribution.oci] ca_file "${caFile}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      file: caFile,
+    });
   }
   const deno = (globalThis as { Deno?: { createHttpClient(o: { caCerts: string[] }): unknown } }).Deno;
   if (deno) {
@@ -189,7 +190,7 @@ export class OciClient {
     const retryable = options.idempotent ?? (method === 'GET' || method === 'HEAD');
     let url = start;
     let challenged = false;
-    for (let hops = 0; ; ) {
+    for (let hops = 0;;) {
       this.assertNoDowngrade(url);
       // The registry's credentials go to the registry's own origin only (scheme, host and port).
       const sameHost = new URL(url).origin === new URL(this.base).origin;
@@ -209,7 +210,9 @@ export class OciClient {
         url = new URL(response.headers.get('location')!, url).href;
         continue;
       }
-      if (response.ok || options.ok?.includes(response.status) || (response.status >= 300 && response.status < 400 && method === 'GET' && options.follow === false)) return response;
+      if (response.ok || options.ok?.includes(response.status) || (response.status >= 300 && response.status < 400 && method === 'GET' && options.follow === false)) {
+        return response;
+      }
       const error = await this.failure(response, method, url);
       throw response.status === 429 || response.status >= 500 ? markTransient(error) : error;
     }
@@ -230,7 +233,7 @@ export class OciClient {
    * caller starts its operation over (an upload gets a new session).
    */
   private async attempt(fetchFn: FetchLike, url: string, init: RequestInit & Record<string, unknown>, retryable = true): Promise<Response> {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0;; attempt++) {
       let response: Response;
       try {
         response = await fetchFn(url, init);
@@ -260,7 +263,12 @@ export class OciClient {
       this.basic = true;
       return;
     }
-    if (scheme !== 'bearer' || !params.realm) throw new ProvisioningError('REGISTRY_ERROR', `Cannot talk to ${this.base}: it answers 401 with an authentication scheme this tool does not speak (${header.split(' ')[0] || 'none'})`);
+    if (scheme !== 'bearer' || !params.realm) {
+      throw new ProvisioningError(
+        'REGISTRY_ERROR',
+        `Cannot talk to ${this.base}: it answers 401 with an authentication scheme this tool does not speak (${header.split(' ')[0] || 'none'})`,
+      );
+    }
     const wanted = params.scope && params.scope.split(' ').includes(scope) ? params.scope : scope;
     const token = this.fetchToken(params.realm, params.service, wanted, creds);
     this.tokens.set(scope, token);
@@ -273,7 +281,13 @@ export class OciClient {
     let response: Response;
     if (creds?.refreshToken !== undefined) {
       // OAuth2 refresh token (Docker's identitytoken): POST, as the token spec says.
-      const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.refreshToken, client_id: 'provider-distribution', scope, ...(service ? { service } : {}) });
+      const body = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: creds.refreshToken,
+        client_id: 'provider-distribution',
+        scope,
+        ...(service ? { service } : {}),
+      });
       response = await this.attempt(fetchFn, realm, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
     } else {
       const url = new URL(realm);
@@ -285,7 +299,12 @@ export class OciClient {
     // 400 is how OAuth2 refuses a refresh token (`invalid_grant`): expired or revoked.
     if (response.status === 401 || response.status === 403 || (response.status === 400 && creds?.refreshToken !== undefined)) {
       await response.body?.cancel();
-      throw this.authError(`its token service ${new URL(realm).origin} refused ${creds?.refreshToken !== undefined ? 'the identity token' : creds ? 'the configured credentials' : 'an anonymous token'} for ${scope}`, creds);
+      throw this.authError(
+        `its token service ${new URL(realm).origin} refused ${
+          creds?.refreshToken !== undefined ? 'the identity token' : creds ? 'the configured credentials' : 'an anonymous token'
+        } for ${scope}`,
+        creds,
+      );
     }
     if (!response.ok) throw await this.failure(response, creds?.refreshToken !== undefined ? 'POST' : 'GET', realm);
     const data = (await response.json().catch(() => ({}))) as { token?: string; access_token?: string };
@@ -316,7 +335,9 @@ export class OciClient {
     if (response.status === 401 || response.status === 403) {
       const creds = await this.creds().catch(() => undefined);
       return new ProvisioningError('REGISTRY_AUTH', `Cannot ${method === 'GET' || method === 'HEAD' ? 'read from' : 'write to'} ${this.host}: ${what}`, {
-        hint: creds ? `the credentials for ${this.host} (from ${creds.from}) lack the rights for this` : `log in first (docker login ${this.host}), which writes ${dockerConfigFile(this.env)}`,
+        hint: creds
+          ? `the credentials for ${this.host} (from ${creds.from}) lack the rights for this`
+          : `log in first (docker login ${this.host}), which writes ${dockerConfigFile(this.env)}`,
       });
     }
     return new ProvisioningError('REGISTRY_ERROR', `Cannot talk to ${this.host}: ${what}`);
@@ -339,7 +360,7 @@ export class OciClient {
   async pushBlob(repo: string, bytes: Uint8Array, options: { mountFrom?: string | undefined } = {}): Promise<'exists' | 'mounted' | 'uploaded'> {
     // An upload session is used up by its PUT: after a 5xx or a dropped connection the whole
     // upload starts over (HEAD first: the blob may have landed after all).
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0;; attempt++) {
       try {
         return await this.pushBlobOnce(repo, bytes, options);
       } catch (error) {
@@ -358,23 +379,36 @@ export class OciClient {
     await started.body?.cancel();
     if (started.status === 201) return 'mounted';
     const location = started.headers.get('location');
-    if (started.status !== 202 || !location) throw new ProvisioningError('REGISTRY_ERROR', `Cannot upload to ${this.host}/${repo}: the upload was not started (HTTP ${started.status}, no Location)`);
+    if (started.status !== 202 || !location) {
+      throw new ProvisioningError('REGISTRY_ERROR', `Cannot upload to ${this.host}/${repo}: the upload was not started (HTTP ${started.status}, no Location)`);
+    }
     const target = new URL(location, this.base);
     this.assertNoDowngrade(target.href);
     target.searchParams.set('digest', digest);
-    const done = await this.request(target.href, { method: 'PUT', scope, headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) }, body: bytes, follow: false });
+    const done = await this.request(target.href, {
+      method: 'PUT',
+      scope,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
+      body: bytes,
+      follow: false,
+    });
     await done.body?.cancel();
     return 'uploaded';
   }
 
   /** The blob's bytes, checked against its descriptor's digest and size (INTEGRITY_MISMATCH otherwise). */
   async getBlob(repo: string, descriptor: Pick<Descriptor, 'digest' | 'size'>, maxBytes = 256 * 1024 * 1024): Promise<Buffer> {
-    if (!SHA256_DIGEST.test(descriptor.digest)) throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch a blob of ${this.host}/${repo}: ${JSON.stringify(descriptor.digest)} is not a sha256 digest`);
+    if (!SHA256_DIGEST.test(descriptor.digest)) {
+      throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch a blob of ${this.host}/${repo}: ${JSON.stringify(descriptor.digest)} is not a sha256 digest`);
+    }
     if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0 || descriptor.size > maxBytes) {
-      throw new ProvisioningError('REGISTRY_ERROR', `Cannot fetch ${descriptor.digest} of ${this.host}/${repo}: its size ${descriptor.size} is not one this tool accepts (at most ${maxBytes})`);
+      throw new ProvisioningError(
+        'REGISTRY_ERROR',
+        `Cannot fetch ${descriptor.digest} of ${this.host}/${repo}: its size ${descriptor.size} is not one this tool accepts (at most ${maxBytes})`,
+      );
     }
     let bytes: Buffer;
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0;; attempt++) {
       try {
         const response = await this.request(`/v2/${repo}/blobs/${descriptor.digest}`, { scope: `repository:${repo}:pull` });
         bytes = await readLimited(response, descriptor.size, `${this.host}/${repo}@${descriptor.digest}`);
@@ -387,16 +421,27 @@ export class OciClient {
     }
     const actual = digestOf(bytes);
     if (bytes.length !== descriptor.size || actual !== descriptor.digest) {
-      throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust blob ${descriptor.digest} of ${this.host}/${repo}: it is ${actual} (${bytes.length} bytes), its descriptor says ${descriptor.digest} (${descriptor.size} bytes)`, {
-        hint: 'the registry holds altered data; nothing was changed',
-      });
+      throw new ProvisioningError(
+        'INTEGRITY_MISMATCH',
+        `Cannot trust blob ${descriptor.digest} of ${this.host}/${repo}: it is ${actual} (${bytes.length} bytes), its descriptor says ${descriptor.digest} (${descriptor.size} bytes)`,
+        {
+          hint: 'the registry holds altered data; nothing was changed',
+        },
+      );
     }
     return bytes;
   }
 
   /** PUTs a manifest under `reference` (a tag or its digest); returns the digest. */
   async putManifest(repo: string, reference: string, bytes: Uint8Array, mediaType = OCI_MANIFEST): Promise<string> {
-    const response = await this.request(`/v2/${repo}/manifests/${reference}`, { method: 'PUT', scope: `repository:${repo}:pull,push`, headers: { 'content-type': mediaType }, body: bytes, follow: false, idempotent: true });
+    const response = await this.request(`/v2/${repo}/manifests/${reference}`, {
+      method: 'PUT',
+      scope: `repository:${repo}:pull,push`,
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      follow: false,
+      idempotent: true,
+    });
     await response.body?.cancel();
     return digestOf(bytes);
   }
@@ -416,7 +461,10 @@ export class OciClient {
     const digest = digestOf(bytes);
     const claimed = response.headers.get('docker-content-digest');
     if ((SHA256_DIGEST.test(reference) && digest !== reference) || (claimed && SHA256_DIGEST.test(claimed) && claimed !== digest)) {
-      throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust manifest ${reference} of ${this.host}/${repo}: its bytes are ${digest}, the registry says ${SHA256_DIGEST.test(reference) ? reference : claimed}`);
+      throw new ProvisioningError(
+        'INTEGRITY_MISMATCH',
+        `Cannot trust manifest ${reference} of ${this.host}/${repo}: its bytes are ${digest}, the registry says ${SHA256_DIGEST.test(reference) ? reference : claimed}`,
+      );
     }
     return { bytes, digest, mediaType: (response.headers.get('content-type') ?? '').split(';')[0]!.trim() };
   }
@@ -479,7 +527,9 @@ async function readLimited(response: Response, maxBytes: number, what: string): 
       try {
         chunk = await reader.read();
       } catch (error) {
-        throw markTransient(new ProvisioningError('REGISTRY_ERROR', `Cannot read ${what}: the connection broke mid-answer (${causeCode(error) ?? (error as Error).message})`, { cause: error }));
+        throw markTransient(
+          new ProvisioningError('REGISTRY_ERROR', `Cannot read ${what}: the connection broke mid-answer (${causeCode(error) ?? (error as Error).message})`, { cause: error }),
+        );
       }
       const { done, value } = chunk;
       if (done || !value) break;
@@ -531,7 +581,9 @@ function transient(error: unknown): boolean {
  * a record "of type InvalidContentType" ("received corrupt message").
  */
 function plainHttpAnswer(error: unknown): boolean {
-  return /WRONG_VERSION_NUMBER|wrong version number|InvalidContentType|corrupt message/i.test(`${causeCode(error)} ${(error as Error)?.message} ${(error as { cause?: Error })?.cause?.message}`);
+  return /WRONG_VERSION_NUMBER|wrong version number|InvalidContentType|corrupt message/i.test(
+    `${causeCode(error)} ${(error as Error)?.message} ${(error as { cause?: Error })?.cause?.message}`,
+  );
 }
 
 function unreachable(url: string, error: unknown, base: string): ProvisioningError {
@@ -548,8 +600,8 @@ function unreachable(url: string, error: unknown, base: string): ProvisioningErr
     hint: tls
       ? 'its TLS certificate is not trusted: set [distribution.oci] ca_file to the CA bundle (or plain_http = true for a plain-HTTP registry on loopback)'
       : plain
-        ? 'check the host and port, and that the registry is up'
-        : 'check the host and port, and that the registry is up (a registry that speaks plain HTTP needs --plain-http or [distribution.oci] plain_http = true)',
+      ? 'check the host and port, and that the registry is up'
+      : 'check the host and port, and that the registry is up (a registry that speaks plain HTTP needs --plain-http or [distribution.oci] plain_http = true)',
     cause: error,
   });
 }

@@ -54,7 +54,10 @@ async function readDockerConfig(file: string): Promise<DockerConfig | undefined>
     if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('not a JSON object');
     return data as DockerConfig;
   } catch (error) {
-    throw new ProvisioningError('REGISTRY_AUTH', `Cannot read Docker's config "${file}": ${(error as Error).message}`, { file, hint: 'fix the file, or move it away to use the registry anonymously' });
+    throw new ProvisioningError('REGISTRY_AUTH', `Cannot read Docker's config "${file}": ${(error as Error).message}`, {
+      file,
+      hint: 'fix the file, or move it away to use the registry anonymously',
+    });
   }
 }
 
@@ -80,7 +83,10 @@ async function fromHelper(helper: string, host: string, file: string): Promise<C
   if (code !== 0) {
     // Helpers answer "credentials not found" when they have nothing for the host: anonymous, then.
     if (/not found/i.test(stdout + stderr)) return undefined;
-    throw new ProvisioningError('REGISTRY_AUTH', `Cannot get credentials for ${host} from ${program}: it exited ${code}`, { file, hint: (stderr || stdout).trim().split('\n')[0] || `check ${program}` });
+    throw new ProvisioningError('REGISTRY_AUTH', `Cannot get credentials for ${host} from ${program}: it exited ${code}`, {
+      file,
+      hint: (stderr || stdout).trim().split('\n')[0] || `check ${program}`,
+    });
   }
   let data: { Username?: string; Secret?: string };
   try {

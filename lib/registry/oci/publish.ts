@@ -17,15 +17,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../config/types.ts';
-import { ProvisioningError, systemError, toProblem, type Problem } from '../../errors.ts';
+import { type Problem, ProvisioningError, systemError, toProblem } from '../../errors.ts';
 import { infoOf } from '../../formats/metadata.ts';
 import { settleEach } from '../../settle.ts';
 import type { LocalPack } from '../local-packs.ts';
-import { PublishIncomplete, refuse, type PublishedPack, type PublishResult } from '../published.ts';
-import { tagOf, type RegistryRef } from '../ref.ts';
+import { type PublishedPack, PublishIncomplete, type PublishResult, refuse } from '../published.ts';
+import { type RegistryRef, tagOf } from '../ref.ts';
 import { plainOciWarning } from '../insecure.ts';
 import { ociClient } from '../source.ts';
-import { buildArtifact, parseArtifact, type PackArtifact } from './artifact.ts';
+import { buildArtifact, type PackArtifact, parseArtifact } from './artifact.ts';
 import { digestOf, type OciClient } from './client.ts';
 
 export interface OciPublishOptions {
@@ -59,7 +59,15 @@ interface Planned {
 async function artifactOf(pack: LocalPack): Promise<PackArtifact> {
   const tar = await readFile(pack.tarFile);
   const signature = pack.signatureFile ? await readFile(pack.signatureFile) : undefined;
-  return buildArtifact({ name: pack.name, version: pack.version, tarName: path.basename(pack.tarFile), tar, signature, exported: pack.record.exported === true, info: infoOf(pack.meta) });
+  return buildArtifact({
+    name: pack.name,
+    version: pack.version,
+    tarName: path.basename(pack.tarFile),
+    tar,
+    signature,
+    exported: pack.record.exported === true,
+    info: infoOf(pack.meta),
+  });
 }
 
 /** The row a publish reports for it: `<repo>:<tag>@<digest>` names what was pushed. */
@@ -73,7 +81,7 @@ function taken(p: Pick<Planned, 'pack' | 'repo' | 'tag' | 'tarDigest'>, client: 
   return {
     code: 'PACK_EXISTS',
     message: `Cannot publish ${p.pack.name} ${p.pack.version}: ${client.host}/${p.repo}:${p.tag} ${how} another pack (tar ${theirs}, this one ${p.tarDigest})`,
-    hint: 'a published version is immutable; bump the version and pack again (and turn on the registry\'s tag immutability where it has one)',
+    hint: "a published version is immutable; bump the version and pack again (and turn on the registry's tag immutability where it has one)",
   };
 }
 
@@ -92,7 +100,11 @@ async function planOne(client: OciClient, ref: OciPublishOptions['ref'], pack: L
 /** Blobs, then the manifest. */
 async function pushOne(client: OciClient, p: Planned, holder: Map<string, string>): Promise<void> {
   const artifact = await artifactOf(p.pack);
-  if (artifact.digest !== p.digest) throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot publish ${p.pack.name} ${p.pack.version}: ${p.pack.tarFile} changed while publishing`, { hint: 'let the other pack run finish, then publish again' });
+  if (artifact.digest !== p.digest) {
+    throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot publish ${p.pack.name} ${p.pack.version}: ${p.pack.tarFile} changed while publishing`, {
+      hint: 'let the other pack run finish, then publish again',
+    });
+  }
   for (const blob of artifact.blobs) {
     const digest = digestOf(blob);
     const from = holder.get(digest);
@@ -108,7 +120,7 @@ async function pushOne(client: OciClient, p: Planned, holder: Map<string, string
  */
 async function readBack(client: OciClient, p: Planned): Promise<PublishedPack> {
   const where = `${client.host}/${p.repo}:${p.tag}`;
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0;; attempt++) {
     const now = await client.getManifest(p.repo, p.tag);
     if (now?.digest === p.digest) return row(p, 'published', p.signed, p.digest);
     if (now) {
@@ -139,7 +151,11 @@ export async function publishToOci({ config, ref, packs, plainHttp, onPushed }: 
   const warnings: Problem[] = insecure ? [insecure] : [];
   const unsignedThere = (p: Planned, signed: boolean) => {
     if (!signed && p.pack.signatureFile) {
-      warnings.push({ code: 'SIGNATURE_MISSING', message: `${p.pack.name} ${p.pack.version} was published unsigned to ${ref.label}; a published version is immutable, so its signature cannot be added`, hint: 'publish the next version signed' });
+      warnings.push({
+        code: 'SIGNATURE_MISSING',
+        message: `${p.pack.name} ${p.pack.version} was published unsigned to ${ref.label}; a published version is immutable, so its signature cannot be added`,
+        hint: 'publish the next version signed',
+      });
     }
   };
   for (const p of planned) if (p.unchanged) unsignedThere(p, p.signed);

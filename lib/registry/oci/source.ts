@@ -18,7 +18,7 @@ import { packListCommand, type PackSource, type SourcedPack } from '../pack-sour
 import { tagOf, versionOfTag } from '../ref.ts';
 import { assertSignedName } from '../signed-name.ts';
 import { parseArtifact, parseConfig } from './artifact.ts';
-import { digestOf, type Descriptor, type OciClient } from './client.ts';
+import { type Descriptor, digestOf, type OciClient } from './client.ts';
 
 export interface OciSourceOptions {
   client: OciClient;
@@ -51,7 +51,9 @@ export class BlobCache {
   }
 }
 
-export function ociSource({ client, namespace, cacheDir }: OciSourceOptions): PackSource & { openDigest(module: string, digest: string): Promise<SourcedPack & { version: string }> } {
+export function ociSource(
+  { client, namespace, cacheDir }: OciSourceOptions,
+): PackSource & { openDigest(module: string, digest: string): Promise<SourcedPack & { version: string }> } {
   const label = `oci://${client.host}/${namespace}`;
   const ref = { registry: label, kind: 'oci' as const, plainHttp: client.plainHttp };
   const cache = cacheDir ? new BlobCache(cacheDir) : undefined;
@@ -78,7 +80,9 @@ export function ociSource({ client, namespace, cacheDir }: OciSourceOptions): Pa
       record,
       where: `oci://${client.host}/${repo}@${manifest.digest}`,
       async fetchPackage(dest, maxBytes) {
-        if (artifact.tar.size > maxBytes) throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${where}: its tar layer is ${artifact.tar.size} bytes, the config says ${maxBytes}`);
+        if (artifact.tar.size > maxBytes) {
+          throw new ProvisioningError('INTEGRITY_MISMATCH', `Cannot trust ${where}: its tar layer is ${artifact.tar.size} bytes, the config says ${maxBytes}`);
+        }
         await writeFile(dest, await blob(repo, artifact.tar), { flag: 'wx' });
       },
       async fetchSignature(dest) {

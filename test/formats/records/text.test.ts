@@ -120,11 +120,13 @@ empty("the entries take the file's indent from another nested map", () => {
   assert.is(recordsText(file), `${text.replace('providers: {}', 'providers:')}${entry}`);
 });
 empty('providers: ~ and a text without a final newline', () => {
-  for (const [text, removed] of [
-    ['providers: ~ # none\n', 'providers: {} # none\n'],
-    ['# c\nproviders: {}', '# c\nproviders: {}\n'],
-    ['# c\nproviders:', '# c\nproviders: {}\n'],
-  ] as const) {
+  for (
+    const [text, removed] of [
+      ['providers: ~ # none\n', 'providers: {} # none\n'],
+      ['# c\nproviders: {}', '# c\nproviders: {}\n'],
+      ['# c\nproviders:', '# c\nproviders: {}\n'],
+    ] as const
+  ) {
     const file = parseRecordsFile(text, 'p.yaml');
     setRecord(file, 'aws', recordFields(AWS));
     const added = recordsText(file);

@@ -63,7 +63,10 @@ const SHAPES: Shape[] = [
     name: 'a [dependencies] line inside a multi-line string is not the table',
     text: `[package]\ndescription = """\n[dependencies]\nfake = 1\n"""\n\n[dependencies]\ncore = "1.0"\n${add(`${LINE}\n`)}\n[extra]\nnote = '''\n[dependencies]\n'''\n`,
   },
-  { name: 'dates and times elsewhere in the file', text: `[package]\nreleased = 1979-05-27\nat = 07:32:00\nstamp = 1979-05-27T07:32:00\n\n[dependencies]\ncore = "1.0"\n${add(`${LINE}\n`)}` },
+  {
+    name: 'dates and times elsewhere in the file',
+    text: `[package]\nreleased = 1979-05-27\nat = 07:32:00\nstamp = 1979-05-27T07:32:00\n\n[dependencies]\ncore = "1.0"\n${add(`${LINE}\n`)}`,
+  },
   {
     name: 'a key that needs quoting',
     module: 'my.prov',
@@ -101,7 +104,7 @@ text('a mode change keeps the key, its spacing and a comment on our line', () =>
   const mine = `[dependencies]\n"upcloud_prov"  =  ${LINK_VALUE}\t# mine\ncore = "1.0"\n`;
   assert.is(withDependency(parseManifest(mine, 'm.toml'), 'upcloud_prov', VENDOR), mine.replace(LINK_VALUE, VENDOR_VALUE));
 });
-text('remove without dropEmptyTable leaves an empty table that was the user\'s', () => {
+text("remove without dropEmptyTable leaves an empty table that was the user's", () => {
   const shape = `[dependencies]\n${LINE}\n\n[extra]\n`;
   assert.is(withDependency(parseManifest(shape, 'm.toml'), 'upcloud_prov', undefined), '[dependencies]\n\n[extra]\n');
 });

@@ -24,7 +24,7 @@ async function extracted(file: string): Promise<string> {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-test('packed with --ver, the tar\'s manifest.toml says that version; every other byte and the source file are kept', async () => {
+test("packed with --ver, the tar's manifest.toml says that version; every other byte and the source file are kept", async () => {
   const root = await packTree({ tree: { ...providerFiles('aws'), [MANIFEST]: SOURCE } });
   const r = await packOne(root, 'aws', { ver: '0.2.0' });
   assert.is(path.basename(r.file), 'aws_prov_0.2.0.tar');
@@ -39,7 +39,7 @@ test('packed with --ver, the tar\'s manifest.toml says that version; every other
   assert.is((await packOne(root, 'aws', { ver: '0.2.0' })).status, 'up-to-date');
 });
 
-test('without --ver, or with the manifest\'s own version, the manifest is packed byte for byte', async () => {
+test("without --ver, or with the manifest's own version, the manifest is packed byte for byte", async () => {
   for (const ver of [undefined, '1.10.0']) {
     const root = await packTree({ tree: { ...providerFiles('aws'), [MANIFEST]: SOURCE } });
     const r = await packOne(root, 'aws', ver ? { ver } : {});

@@ -18,11 +18,15 @@ test('a failed write after an unlink that emptied its folder puts the link back,
   await mkdir(modules);
   await symlink('../elsewhere', path.join(modules, 'aws_prov'));
   const failing = path.join(infra, 'manifest.toml', 'not-a-folder', 'x');
-  const code = await codeOf(execute([
-    { kind: 'unlink', path: path.join(modules, 'aws_prov'), target: '../elsewhere' },
-    { kind: 'rmdir-if-empty', dir: modules },
-    { kind: 'write', file: failing, text: 'x', previous: { text: '', exists: false } },
-  ], infra, infra));
+  const code = await codeOf(execute(
+    [
+      { kind: 'unlink', path: path.join(modules, 'aws_prov'), target: '../elsewhere' },
+      { kind: 'rmdir-if-empty', dir: modules },
+      { kind: 'write', file: failing, text: 'x', previous: { text: '', exists: false } },
+    ],
+    infra,
+    infra,
+  ));
   assert.ok(code !== 'no error', code);
   assert.ok((await lstat(path.join(modules, 'aws_prov'))).isSymbolicLink());
   assert.is(await readlink(path.join(modules, 'aws_prov')), '../elsewhere');

@@ -26,7 +26,9 @@ test('tags over three Link pages, all collected', async () => {
   const server = await serve((req, res) => {
     const last = new URL(req.url!, 'http://x').searchParams.get('last') ?? '';
     const page = pages[last]!;
-    res.writeHead(200, { 'content-type': 'application/json', connection: 'close', ...(page.next ? { link: `<${page.next}>; rel="next"` } : {}) }).end(JSON.stringify({ name: 'ns/m', tags: page.tags }));
+    res.writeHead(200, { 'content-type': 'application/json', connection: 'close', ...(page.next ? { link: `<${page.next}>; rel="next"` } : {}) }).end(
+      JSON.stringify({ name: 'ns/m', tags: page.tags }),
+    );
   });
   try {
     const client = new OciClient({ host: server.host, plainHttp: true });
@@ -85,7 +87,7 @@ test('a connection dropped mid-answer is tried again', async () => {
   }
 });
 
-test('a blob redirected to storage on another host is fetched there without the registry\'s Authorization, and checked', async () => {
+test("a blob redirected to storage on another host is fetched there without the registry's Authorization, and checked", async () => {
   const bytes = Buffer.from('pack bytes');
   const seen: (string | undefined)[] = [];
   const storage = await serve((req, res) => {
@@ -208,7 +210,9 @@ review('a redirected manifest PUT is not a success; an expired identitytoken is 
   const server = await serve((req, res) => {
     req.resume();
     if (req.url?.startsWith('/token')) return void res.writeHead(400, { 'content-type': 'application/json', connection: 'close' }).end('{"error":"invalid_grant"}');
-    if (!req.headers.authorization && req.url?.includes('tokened')) return void res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${req.headers.host}/token",service="s"`, connection: 'close' }).end();
+    if (!req.headers.authorization && req.url?.includes('tokened')) {
+      return void res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${req.headers.host}/token",service="s"`, connection: 'close' }).end();
+    }
     res.writeHead(307, { location: '/elsewhere', connection: 'close' }).end();
   });
   const path = await import('node:path');

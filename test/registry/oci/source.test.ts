@@ -3,7 +3,7 @@
  * loopback), with a proxy in front where a registry must misbehave: a catalog that is not offered
  * is "no catalog", a catalog that fails is that failure, never an empty registry.
  */
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -13,7 +13,7 @@ import { OciClient } from '../../../lib/registry/oci/client.ts';
 import { ociSource } from '../../../lib/registry/oci/source.ts';
 import { publishPacks } from '../../../lib/registry/publish.ts';
 import { codeOf } from '../../helpers/codes.ts';
-import { proxyRegistry, REGISTRY_BIN, startRegistry, type Registry } from '../../helpers/oci-registry.ts';
+import { proxyRegistry, type Registry, REGISTRY_BIN, startRegistry } from '../../helpers/oci-registry.ts';
 import { addConfig, keysFor, pack, prodTree } from '../../helpers/prod-tree.ts';
 import { gulp, type RunResult } from '../../helpers/run.ts';
 import { snapshot } from '../../helpers/snapshot.ts';
@@ -29,13 +29,15 @@ catalog.after(async () => {
   await registry?.stop();
 });
 
-for (const [what, status, modules, vendorCode] of [
-  ['offered', undefined, ['aws_prov'], 'PACK_NOT_FOUND'],
-  ['not offered (404)', 404, undefined, 'PACK_NOT_FOUND'],
-  ['restricted (403)', 403, undefined, 'PACK_NOT_FOUND'],
-  ['failing (500)', 500, 'REGISTRY_ERROR', 'REGISTRY_ERROR'],
-  ['failing (400)', 400, 'REGISTRY_ERROR', 'REGISTRY_ERROR'],
-] as const) {
+for (
+  const [what, status, modules, vendorCode] of [
+    ['offered', undefined, ['aws_prov'], 'PACK_NOT_FOUND'],
+    ['not offered (404)', 404, undefined, 'PACK_NOT_FOUND'],
+    ['restricted (403)', 403, undefined, 'PACK_NOT_FOUND'],
+    ['failing (500)', 500, 'REGISTRY_ERROR', 'REGISTRY_ERROR'],
+    ['failing (400)', 400, 'REGISTRY_ERROR', 'REGISTRY_ERROR'],
+  ] as const
+) {
   catalog(`a catalog ${what}: modules() is ${typeof modules === 'string' ? modules : JSON.stringify(modules)}, vendoring a module it lacks is ${vendorCode}`, async () => {
     if (!registry) return skip();
     const ns = `cat${status ?? 'ok'}/providers`;
@@ -43,7 +45,10 @@ for (const [what, status, modules, vendorCode] of [
     await pack(t.root, 'aws');
     const config = await t.config();
     await publishPacks({ config, registry: `oci://${registry.host}/${ns}` });
-    const proxy = await proxyRegistry(registry, ({ path: p }) => (status !== undefined && p === '/v2/_catalog' ? { status, body: '{"errors":[{"code":"UNKNOWN","message":"boom"}]}' } : undefined));
+    const proxy = await proxyRegistry(
+      registry,
+      ({ path: p }) => (status !== undefined && p === '/v2/_catalog' ? { status, body: '{"errors":[{"code":"UNKNOWN","message":"boom"}]}' } : undefined),
+    );
     try {
       const source = ociSource({ client: new OciClient({ host: proxy.host, plainHttp: true, retries: 0 }), namespace: ns });
       if (typeof modules === 'string') assert.is(await codeOf(source.modules()), modules);
@@ -82,7 +87,23 @@ hints('a misspelt provider (providers:vendor --provider awz): the hint names pac
   const ns = `oci://${registry.host}/hints/providers`;
   // Plain HTTP from the flag only: the command in the hint must carry it too.
   await publishPacks({ config: await t.config(), registry: ns, plainHttp: true });
-  const r = await gulp(['providers:vendor', '--provider', 'awz', '--infra', 'wuji', '--ver', '*', '--registry', ns, '--plain-http', '--base', t.root, '--silent', '--format', 'json']);
+  const r = await gulp([
+    'providers:vendor',
+    '--provider',
+    'awz',
+    '--infra',
+    'wuji',
+    '--ver',
+    '*',
+    '--registry',
+    ns,
+    '--plain-http',
+    '--base',
+    t.root,
+    '--silent',
+    '--format',
+    'json',
+  ]);
   assert.is.not(r.code, 0);
   const [problem] = JSON.parse(r.stdout).problems as { code: string; hint?: string }[];
   assert.is(problem!.code, 'PACK_NOT_FOUND');
@@ -110,7 +131,19 @@ hints.run();
 
 const insecure = suite('OCI: INSECURE_REGISTRY, plain HTTP to another machine without require_signatures');
 
-for (const [host, loopback] of [['127.0.0.1:5000', true], ['127.8.9.10', true], ['localhost:5000', true], ['registry.localhost', true], ['[::1]:5000', true], ['192.0.2.2:5000', false], ['registry.example.com', false], ['[fd00::2]:5000', false], ['127.0.0.1.example.com', false]] as const) {
+for (
+  const [host, loopback] of [
+    ['127.0.0.1:5000', true],
+    ['127.8.9.10', true],
+    ['localhost:5000', true],
+    ['registry.localhost', true],
+    ['[::1]:5000', true],
+    ['192.0.2.2:5000', false],
+    ['registry.example.com', false],
+    ['[fd00::2]:5000', false],
+    ['127.0.0.1.example.com', false],
+  ] as const
+) {
   insecure(`${host} is ${loopback ? '' : 'not '}this machine`, () => {
     assert.is(isLoopback(host), loopback);
   });
@@ -125,7 +158,10 @@ async function forwarder(address: string, target: string): Promise<{ host: strin
   const server = createServer((socket) => {
     const upstream = connect(Number(toPort), toHost!);
     socket.pipe(upstream).pipe(socket);
-    const end = () => { socket.destroy(); upstream.destroy(); };
+    const end = () => {
+      socket.destroy();
+      upstream.destroy();
+    };
     socket.on('error', end);
     upstream.on('error', end);
   });
@@ -157,7 +193,10 @@ insecure('publish and vendor over plain HTTP warn INSECURE_REGISTRY on a non-loo
     const near = await prodTree('\n[distribution.oci]\nplain_http = true\n');
     await pack(near.root, 'aws');
     assert.equal(codes((await publishPacks({ config: await near.config(), registry: `oci://${registry.host}/far/providers` })).warnings), []);
-    assert.equal(codes((await vendorProvider({ config: await near.config(), provider: 'aws', infra: 'wuji', range: '*', registry: `oci://${registry.host}/far/providers` })).warnings), []);
+    assert.equal(
+      codes((await vendorProvider({ config: await near.config(), provider: 'aws', infra: 'wuji', range: '*', registry: `oci://${registry.host}/far/providers` })).warnings),
+      [],
+    );
     // Signatures required: a swapped pack fails its signature, so plain HTTP is no warning.
     const signed = await prodTree('\n[distribution.oci]\nplain_http = true\n');
     const { keys, config: signing } = await keysFor(signed.root, true);
