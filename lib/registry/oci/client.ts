@@ -15,11 +15,11 @@
  * only to a matching `Accept`.
  */
 import { readFile } from 'node:fs/promises';
-import { rootCertificates } from 'node:tls';
 import { ProvisioningError } from '../../errors.ts';
 import { SHA256_DIGEST } from '../ref.ts';
 import { sha256Hex } from '../../formats/integrity.ts';
 import { type Credentials, credentialsFor, dockerConfigFile } from './credentials.ts';
+import { type FetchLike, nodeFetch } from './transport.ts';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const ACCEPT_MANIFESTS = `${OCI_MANIFEST}, application/vnd.oci.image.index.v1+json;q=0.5, application/vnd.docker.distribution.manifest.v2+json;q=0.4`;
@@ -54,8 +54,6 @@ export interface FetchedManifest {
   mediaType: string;
 }
 
-type FetchLike = (input: string, init: RequestInit & Record<string, unknown>) => Promise<Response>;
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `sha256:<hex>` of some bytes: an OCI digest. */
@@ -73,9 +71,14 @@ export function parseChallenge(header: string): { scheme: string; params: Record
   return { scheme, params };
 }
 
-/** The TLS-aware fetch: the runtime's own, or one trusting `caFile` too. */
+/**
+ * The TLS-aware transport: under Deno its own fetch (with a client trusting `caFile` too); under
+ * Node fetch's shape over node:http (transport.ts), trusting `caFile` besides Node's own roots
+ * and NODE_EXTRA_CA_CERTS.
+ */
 async function makeFetch(caFile: string | undefined): Promise<FetchLike> {
-  if (caFile === undefined) return globalThis.fetch as FetchLike;
+  const deno = (globalThis as { Deno?: { createHttpClient(o: { caCerts: string[] }): unknown } }).Deno;
+  if (caFile === undefined) return deno ? (globalThis.fetch as FetchLike) : nodeFetch();
   let ca: string;
   try {
     ca = await readFile(caFile, 'utf8');
@@ -84,18 +87,13 @@ async function makeFetch(caFile: string | undefined): Promise<FetchLike> {
       file: caFile,
     });
   }
-  const deno = (globalThis as { Deno?: { createHttpClient(o: { caCerts: string[] }): unknown } }).Deno;
   if (deno) {
     const client = deno.createHttpClient({ caCerts: [ca] });
     return (input, init) => globalThis.fetch(input, { ...init, client } as RequestInit);
   }
-  // Node's global fetch takes no CA option: undici (the package behind it) with an Agent does.
-  const undici = await import('undici');
-  // `ca` replaces Node's trust store: the bundled roots and NODE_EXTRA_CA_CERTS go in too, so
-  // ca_file adds to what is trusted (a token realm or blob storage with a public certificate).
+  // A `ca` replaces Node's trust store: NODE_EXTRA_CA_CERTS goes in too (transport.ts adds the bundled roots).
   const extra = process.env.NODE_EXTRA_CA_CERTS ? await readFile(process.env.NODE_EXTRA_CA_CERTS, 'utf8').catch(() => undefined) : undefined;
-  const dispatcher = new undici.Agent({ connect: { ca: [...rootCertificates, ...(extra ? [extra] : []), ca] } });
-  return (input, init) => undici.fetch(input, { ...init, dispatcher } as never) as unknown as Promise<Response>;
+  return nodeFetch({ ca: [...(extra ? [extra] : []), ca] });
 }
 
 /** A counting semaphore: at most `limit` holders. */

@@ -155,8 +155,10 @@ const external = Object.values(networkInterfaces()).flat().find((a) => a && a.fa
 /** A TCP forwarder on `address` to `target` (`127.0.0.1:PORT`): the registry as another machine would reach it. */
 async function forwarder(address: string, target: string): Promise<{ host: string; close(): Promise<void> }> {
   const [toHost, toPort] = target.split(':');
+  const open = new Set<{ destroy(): void }>();
   const server = createServer((socket) => {
     const upstream = connect(Number(toPort), toHost!);
+    open.add(socket).add(upstream);
     socket.pipe(upstream).pipe(socket);
     const end = () => {
       socket.destroy();
@@ -166,7 +168,14 @@ async function forwarder(address: string, target: string): Promise<{ host: strin
     upstream.on('error', end);
   });
   await new Promise<void>((resolve) => server.listen(0, address, resolve));
-  return { host: `${address}:${(server.address() as { port: number }).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    host: `${address}:${(server.address() as { port: number }).port}`,
+    // A client's idle keep-alive connection would hold close() open: closing is closing them too.
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of open) s.destroy();
+    }),
+  };
 }
 
 insecure.before(async () => {
