@@ -171,10 +171,11 @@ async function forwarder(address: string, target: string): Promise<{ host: strin
   return {
     host: `${address}:${(server.address() as { port: number }).port}`,
     // A client's idle keep-alive connection would hold close() open: closing is closing them too.
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const s of open) s.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of open) s.destroy();
+      }),
   };
 }
 
