@@ -338,12 +338,13 @@ async function testOne(config: Config, pack: Candidate, modules: Map<string, Mod
   const shown = (text: string) =>
     [...laidOut.filter((d) => !d.absolute).map((d) => [d.dir, d.name] as const), [dir, pack.stem] as const].reduce((t, [from, to]) => t.split(from).join(to), text);
 
+  const said = dependencyProblems.map((p) => ({ ...p, message: shown(p.message) }));
   if (tested.language === 'kcl') {
     skip(['imports', 'export'], 'imports and export: a legacy KCL pack (only integrity and PACK.json are checked)');
-    fail('imports', dependencyProblems); // its manifest's dependencies are still checked
+    fail('imports', said); // its manifest's dependencies are still checked
     return tested;
   }
-  fail('imports', [...dependencyProblems, ...(await checkPackImports({ dir, label, display, dependencies: laidOut }))]);
+  fail('imports', [...said, ...(await checkPackImports({ dir, label, display, dependencies: laidOut }))]);
 
   if ((await exportFilesOf(dir)).length === 0) {
     skip(['export'], 'export: the pack holds no export/*.json (packed without nickel, or it exports nothing)');
