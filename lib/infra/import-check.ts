@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Problem } from '../errors.ts';
 import { isInside } from '../fs/inside.ts';
-import { scanImports } from './imports.ts';
+import { nclFiles, scanImports } from './imports.ts';
 
 export interface CheckImportsOptions {
   /** The module folder whose `.ncl` files are checked (a provider's `nickel/`, or a vendored copy). */
@@ -14,17 +14,6 @@ export interface CheckImportsOptions {
   display?: (file: string) => string;
 }
 
-async function nclFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-    const abs = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await nclFiles(abs)));
-    else if (entry.name.endsWith('.ncl')) out.push(abs);
-  }
-  return out.sort();
-}
-
 /**
  * `IMPORT_UNRESOLVED` for every `import "…"` that leads nowhere, in each `.ncl` file of the
  * module and, transitively, in every `.ncl` file those imports reach inside `boundary`. Paths
@@ -33,7 +22,8 @@ async function nclFiles(dir: string): Promise<string[]> {
  */
 export async function checkImports({ moduleDir, boundary, display = (f) => f }: CheckImportsOptions): Promise<Problem[]> {
   const problems: Problem[] = [];
-  const queue = await nclFiles(moduleDir);
+  // Hidden files and node_modules are not the module's (the pack rules leave them out too).
+  const queue = await nclFiles(moduleDir, (name) => name.startsWith('.') || name === 'node_modules');
   const seen = new Set(queue);
   while (queue.length > 0) {
     const file = queue.shift()!;

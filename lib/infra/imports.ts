@@ -3,6 +3,21 @@
  * string literals (plain `"…"` and multiline `m%"…"%`) so that an `import` written inside them
  * is not taken for one, and reports where each real import starts.
  */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Every `.ncl` file under `dir`, sorted; folders and files `skip` names are passed over. A folder that cannot be read holds none. */
+export async function nclFiles(dir: string, skip: (name: string) => boolean = () => false): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (skip(entry.name)) continue;
+    const abs = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await nclFiles(abs, skip)));
+    else if (entry.name.endsWith('.ncl')) out.push(abs);
+  }
+  return out.sort();
+}
+
 export interface ImportRef {
   /** The imported path as written (escapes `\"` and `\\` undone). */
   spec: string;

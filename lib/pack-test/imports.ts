@@ -5,11 +5,11 @@
  * checked too); a dependency's own imports are that dependency's business and are not followed.
  */
 import { existsSync, statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Problem } from '../errors.ts';
 import { isInside } from '../fs/inside.ts';
-import { scanImports } from '../infra/imports.ts';
+import { nclFiles, scanImports } from '../infra/imports.ts';
 
 /** A dependency the pack's manifest declares, and where its path points in the test layout. */
 export interface LaidOutDependency {
@@ -37,16 +37,6 @@ export interface CheckPackImportsOptions {
   /** How a file of the pack is named in problems (`aws_prov/server_aws.ncl`). */
   display: (file: string) => string;
   dependencies: readonly LaidOutDependency[];
-}
-
-async function nclFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const abs = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await nclFiles(abs)));
-    else if (entry.name.endsWith('.ncl')) out.push(abs);
-  }
-  return out.sort();
 }
 
 const isFile = (p: string) => existsSync(p) && statSync(p).isFile();

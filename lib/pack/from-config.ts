@@ -63,3 +63,9 @@ export function packCommandFor(config: Config, name: string, version?: string): 
   const provider = /^([a-z0-9][a-z0-9_-]*)_prov$/.exec(name)?.[1];
   return provider === undefined ? undefined : `npx gulp pack:provider --provider ${provider}${ver}`;
 }
+
+/** What puts a missing tar back: packing that very version again. */
+export function repackHint(config: Config, name: string, version: string): string {
+  const command = packCommandFor(config, name, version);
+  return command ? `pack it again: ${command}` : `pack ${name} ${version} again where its sources are, and copy its tar into this tree's pack_path`;
+}

@@ -16,11 +16,10 @@ import { fileIntegrity } from '../formats/integrity.ts';
 import { type PackMetadata, readMetadata, type VersionRecord } from '../formats/metadata.ts';
 import { formatPublicKey } from '../formats/minisign.ts';
 import { NAME_PATTERN, parsePackFileName } from '../names.ts';
-import { nameForStem } from '../pack/from-config.ts';
+import { nameForStem, repackHint } from '../pack/from-config.ts';
 import { loadSecretKey } from '../sign/keys.ts';
 import { verifyFile } from '../sign/verify-file.ts';
 import { SIGNATURE_SUFFIX } from './layout.ts';
-import { repackHint } from './verify.ts';
 import { localPackageFile } from './source.ts';
 
 export interface LocalPack {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import semver from 'semver';
 import type { Config } from '../config/types.ts';
 import { isProvisioningError, type Problem, ProvisioningError, toProblem } from '../errors.ts';
-import { nameForStem, packCommandFor } from '../pack/from-config.ts';
+import { nameForStem, repackHint } from '../pack/from-config.ts';
 import { type PackMetadata, readMetadata } from '../formats/metadata.ts';
 import { verifyFile } from '../sign/verify-file.ts';
 import { fileIntegrity } from '../formats/integrity.ts';
@@ -159,10 +159,4 @@ async function verifyOne(config: Config, meta: PackMetadata, version: string, ct
     ctx.errors.push(problem);
     return { ...row, signature: 'invalid' };
   }
-}
-
-/** What puts a missing tar back: packing that very version again. */
-export function repackHint(config: Config, name: string, version: string): string {
-  const command = packCommandFor(config, name, version);
-  return command ? `pack it again: ${command}` : `pack ${name} ${version} again where its sources are, and copy its tar into this tree's pack_path`;
 }

@@ -14,6 +14,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
+import { listenLoopback } from './loopback.ts';
 import { run } from './run.ts';
 import { testdir } from './testdir.ts';
 
@@ -140,20 +141,8 @@ export async function tokenServer(policy: TokenPolicy): Promise<TokenServer> {
       res.writeHead(200, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    realm: `http://127.0.0.1:${port}/token`,
-    service,
-    issuer,
-    certFile: cert,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections?.();
-      }),
-  };
+  const { host, close } = await listenLoopback(server);
+  return { realm: `http://${host}/token`, service, issuer, certFile: cert, requests, close };
 }
 
 export interface RegistryOptions {
@@ -296,17 +285,4 @@ export async function proxyRegistry(target: Registry, intercept: Intercept): Pro
     req.pipe(upstream);
   });
   return listenLoopback(server);
-}
-
-/** `server` listening on a free loopback port: its `HOST:PORT`, and a close that drops idle connections too. */
-export async function listenLoopback(server: Server): Promise<{ host: string; close(): Promise<void> }> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    host: `127.0.0.1:${(server.address() as { port: number }).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections?.();
-      }),
-  };
 }

@@ -10,6 +10,7 @@ import { loadConfig } from '../../lib/config/load.ts';
 import type { Config } from '../../lib/config/types.ts';
 import { packSigner } from '../../lib/registry/sign-pack.ts';
 import { writeKeyPair, type WrittenKeyPair } from '../../lib/sign/keys.ts';
+import { listenLoopback } from './loopback.ts';
 import { exampleTree, type Tree } from './testdir.ts';
 import { packOne } from './pack-tree.ts';
 
@@ -61,18 +62,8 @@ export async function serve(dir: string): Promise<{ url: string; requests: strin
     res.writeHead(200, { 'content-length': st.size, connection: 'close' });
     createReadStream(file).pipe(res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    requests,
-    // No keep-alive, and idle sockets closed: otherwise close() waits for the client's pool to time out.
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections?.();
-      }),
-  };
+  const { host, close } = await listenLoopback(server);
+  return { url: `http://${host}/`, requests, close };
 }
 
 /** Appends TOML to the tree's config/config.toml. */

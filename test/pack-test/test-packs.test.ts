@@ -17,7 +17,7 @@ import { coreTarget, packModule } from '../../lib/pack/index.ts';
 import { type TestedPack, testPacks } from '../../lib/pack-test/test-packs.ts';
 import { verifyPacks } from '../../lib/registry/verify.ts';
 import { codeOf } from '../helpers/codes.ts';
-import { nickelBinaries, packOne, providerFiles } from '../helpers/pack-tree.ts';
+import { nickelBinaries, packOne, providerFiles, STAND_IN } from '../helpers/pack-tree.ts';
 import { gulp, run } from '../helpers/run.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 import { exampleTree, PROJECT_ROOT, testdir, type Tree } from '../helpers/testdir.ts';
@@ -50,6 +50,14 @@ function importing(name: string, spec: string, manifestExtra = ''): Tree {
   const files = providerFiles(name, '1.0.0', manifestExtra);
   files[`extensions/providers/${name}/nickel/server_${name}.ncl`] = `let c = import "${spec}" in\n{ provider = "${name}", zone = c.zone }\n`;
   return files;
+}
+
+/** Two packs, with the stand-in's exports: gcp imports a file two folders up (it escapes), aws is clean. */
+async function escapingAndClean(): Promise<string> {
+  const root = await tree(STAND_IN, { ...importing('gcp', '../../shared/common.ncl'), 'extensions/providers/shared/common.ncl': '{ zone = "z9" }\n', ...providerFiles('aws') });
+  await packOne(root, 'gcp');
+  await packOne(root, 'aws');
+  return root;
 }
 
 const CORE_DEP = '\n[dependencies]\nprovisioning_core = { path = "../../../../nickel" }\n';
@@ -189,13 +197,7 @@ t('a legacy KCL pack: integrity and PACK.json checked, imports and export skippe
 });
 
 t('through gulp: one JSON document with every pack and every problem, exit 1; a table for people', async () => {
-  const root = await tree(path.join(PROJECT_ROOT, 'test/fixtures/bin/nickel'), {
-    ...importing('gcp', '../../shared/common.ncl'),
-    'extensions/providers/shared/common.ncl': '{ zone = "z9" }\n',
-    ...providerFiles('aws'),
-  });
-  await packOne(root, 'gcp');
-  await packOne(root, 'aws');
+  const root = await escapingAndClean();
   const json = await gulp(['pack:test', '--base', root, '--format', 'json', '--silent']);
   assert.is(json.code, 1, json.stderr);
   const doc = JSON.parse(json.stdout);
@@ -210,13 +212,7 @@ t('through gulp: one JSON document with every pack and every problem, exit 1; a 
 });
 
 t('pack:publish --test publishes nothing when a pack fails, and publishes when they pass', async () => {
-  const root = await tree(path.join(PROJECT_ROOT, 'test/fixtures/bin/nickel'), {
-    ...importing('gcp', '../../shared/common.ncl'),
-    'extensions/providers/shared/common.ncl': '{ zone = "z9" }\n',
-    ...providerFiles('aws'),
-  });
-  await packOne(root, 'gcp');
-  await packOne(root, 'aws');
+  const root = await escapingAndClean();
   const registry = path.join(await testdir(), 'registry');
   const refused = await gulp(['pack:publish', '--test', '--registry', registry, '--base', root, '--format', 'json', '--silent']);
   assert.is(refused.code, 1);
@@ -241,7 +237,7 @@ t("the seed's spelling: provisioning pack test [provider]", async () => {
 });
 
 t('no temp folder is left behind, also on SIGINT in the middle of an export', async () => {
-  const root = await tree(path.join(PROJECT_ROOT, 'test/fixtures/bin/nickel'), providerFiles('aws'));
+  const root = await tree(STAND_IN, providerFiles('aws'));
   await packOne(root, 'aws');
   const tmp = await testdir();
   const ours = async () => (await readdir(tmp)).filter((n) => n.startsWith('provisioning-pack-test-'));
@@ -252,7 +248,7 @@ t('no temp folder is left behind, also on SIGINT in the middle of an export', as
   const tools = await testdir();
   const marker = path.join(tools, 'exporting');
   const slow = path.join(tools, 'slow-nickel');
-  await writeFile(slow, `#!/bin/sh\ntouch '${marker}'\nsleep 30\nexec '${path.join(PROJECT_ROOT, 'test/fixtures/bin/nickel')}' "$@"\n`);
+  await writeFile(slow, `#!/bin/sh\ntouch '${marker}'\nsleep 30\nexec '${STAND_IN}' "$@"\n`);
   await chmod(slow, 0o755);
   await writeFile(path.join(root, 'config/config.toml'), `[nickel]\nbin = ${JSON.stringify(slow)}\n`);
   const child = spawn('node', [path.join(PROJECT_ROOT, 'node_modules/gulp-cli/bin/gulp.js'), 'pack:test', '--base', root], {
@@ -273,10 +269,9 @@ t('no temp folder is left behind, also on SIGINT in the middle of an export', as
 t.run();
 
 const found = suite("pack:test: what a new user's run found");
-const STAND = path.join(PROJECT_ROOT, 'test/fixtures/bin/nickel');
 
 found('EXPORT_MISMATCH names the dependency packs it was exported against, and its hint (a new version) makes the test pass', async () => {
-  const root = await tree(STAND, importing('gcp', '../../../../nickel/defaults.ncl', CORE_DEP));
+  const root = await tree(STAND_IN, importing('gcp', '../../../../nickel/defaults.ncl', CORE_DEP));
   await packCore(root);
   await packOne(root, 'gcp');
   await writeFile(path.join(root, 'nickel/defaults.ncl'), '{ zone = "z2" }\n');
@@ -312,7 +307,7 @@ found('dependencies: a version no pack matches, a module that is neither a provi
     ...importing('hetzner', '/opt/prov/nickel/x.ncl', '\n[dependencies]\nopt = { path = "/opt/prov/nickel" }\nhetzner_prov = { path = "." }\n'),
     'extensions/providers/shared/lib.ncl': '{ zone = "z" }\n',
   };
-  const root = await tree(STAND, files);
+  const root = await tree(STAND_IN, files);
   await writeFile(path.join(root, 'config/config.toml'), '[nickel]\nexport = "off"\n');
   await packCore(root);
   for (const p of ['gcp', 'azure', 'hetzner']) await packOne(root, p);
@@ -329,7 +324,7 @@ found('dependencies: a version no pack matches, a module that is neither a provi
   assert.match(absolute.message, 'absolute');
   for (const p of result.problems) assert.not.match(`${p.message} ${p.hint ?? ''}`, 'provisioning-pack-test-', 'no temp path');
   // A manifest.toml that does not parse is said, never read as "no dependencies".
-  const broken = await tree(STAND, {
+  const broken = await tree(STAND_IN, {
     ...importing('gcp', '../../../../nickel/defaults.ncl', '\n[dependencies]\nprovisioning_core = { path = "../../../../nickel" }\nprovisioning_core = { path = "x" }\n'),
   });
   await writeFile(path.join(broken, 'config/config.toml'), '[nickel]\nexport = "off"\n');
@@ -365,7 +360,7 @@ found('--provider takes a provider or a module name (core too), says "did you me
 });
 
 found('a kcl.mod beside a Nickel manifest.toml does not turn the checks off', async () => {
-  const root = await tree(STAND, {
+  const root = await tree(STAND_IN, {
     ...importing('gcp', '../../shared/x.ncl'),
     'extensions/providers/gcp/nickel/kcl.mod': '[package]\nname = "gcp_prov"\n',
     'extensions/providers/shared/x.ncl': '{ zone = "z" }\n',

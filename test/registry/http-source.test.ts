@@ -7,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { vendorProvider } from '../../lib/infra/vendor.ts';
 import { codeOf } from '../helpers/codes.ts';
+import { listenLoopback } from '../helpers/loopback.ts';
 import { prodTree } from '../helpers/prod-tree.ts';
 import { snapshot } from '../helpers/snapshot.ts';
 
@@ -16,15 +17,8 @@ async function answering(routes: Record<string, [number, string]>): Promise<{ ur
     const [status, body] = routes[new URL(req.url ?? '/', 'http://x').pathname] ?? [404, 'not found'];
     res.writeHead(status, { connection: 'close' }).end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections?.();
-      }),
-  };
+  const { host, close } = await listenLoopback(server);
+  return { url: `http://${host}/`, close };
 }
 
 const test = suite('http registry: listing its modules');

@@ -16,6 +16,7 @@ import { vendorProvider } from '../../lib/infra/vendor.ts';
 import { listRegistry } from '../../lib/registry/list.ts';
 import { publishPacks } from '../../lib/registry/publish.ts';
 import { codeOf } from '../helpers/codes.ts';
+import { listenLoopback } from '../helpers/loopback.ts';
 import { makeTls, OPENSSL_BIN, proxyRegistry, type Registry, REGISTRY_BIN, SKOPEO_BIN, skopeoCopy, skopeoManifest, startRegistry, tokenServer } from '../helpers/oci-registry.ts';
 import { addConfig, keysFor, pack, prodTree } from '../helpers/prod-tree.ts';
 import { gulp } from '../helpers/run.ts';
@@ -308,16 +309,7 @@ const broken = suite('OCI: what a registry can get wrong, each a coded error and
 /** A server answering every request with `status` and `body`. */
 async function fakeRegistry(status: number, body: string, type: string): Promise<{ host: string; close(): Promise<void> }> {
   const { createServer } = await import('node:http');
-  const server = createServer((_req, res) => void res.writeHead(status, { 'content-type': type, connection: 'close' }).end(body));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    host: `127.0.0.1:${(server.address() as { port: number }).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections?.();
-      }),
-  };
+  return listenLoopback(createServer((_req, res) => void res.writeHead(status, { 'content-type': type, connection: 'close' }).end(body)));
 }
 
 for (

@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { digestOf, OciClient, parseChallenge } from '../../../lib/registry/oci/client.ts';
 import { codeOf } from '../../helpers/codes.ts';
-import { listenLoopback } from '../../helpers/oci-registry.ts';
+import { listenLoopback } from '../../helpers/loopback.ts';
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ host: string; close(): Promise<void> }> {
   return listenLoopback(createServer(handler));
